@@ -1,0 +1,45 @@
+# Painpath: the two commands are `make run` and `make test`; the rest are the parts they use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help run test lint typecheck unit format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: $(STAMP)  ## score a demo intake with every instrument and show what Painpath does
+	@$(BIN)/painpath demo-intake
+
+test: lint typecheck unit  ## the whole suite: ruff, import contracts, mypy, pytest
+
+lint: $(STAMP)  ## ruff (lint + format check) and the import contracts
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)  ## mypy (strict on painpath.domain and painpath.knowledge)
+	$(BIN)/mypy
+
+unit: $(STAMP)  ## pytest with branch coverage
+	$(BIN)/pytest --cov --cov-report=term
+
+format: $(STAMP)  ## rewrite the code in the project's format
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean:  ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .import_linter_cache
+
+# The virtual environment is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@bash scripts/ensure-python.sh "$(PYTHON)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
