@@ -1,0 +1,76 @@
+"""The public entry points: score and compare with the knowledge base this process uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from painpath.domain.instruments import (
+    Change,
+    Score,
+    ScoringError,
+    check_total,
+    compare_totals,
+    score_answers,
+)
+from painpath.domain.instruments.answers import show
+from painpath.domain.instruments.results import Number
+from painpath.knowledge import KnowledgeBase, default_knowledge
+
+__all__ = ["compare", "score"]
+
+
+def score(
+    instrument_id: str, answers: Mapping[str, object], *, knowledge: KnowledgeBase | None = None
+) -> Score:
+    """Score one administration of an instrument.
+
+    ``answers`` maps item numbers ("1"…"n") to whole-number answers; ``None`` or absence means
+    unanswered. Raises ScoringError (one line naming the item and allowed range) on bad input.
+
+    >>> s = score("phq9", {"1": 2, "2": 2, "3": 3, "4": 2, "5": 1, "6": 1, "7": 1, "8": 0, "9": 0})
+    >>> s.total, s.band, s.flags
+    (12, 'moderate', ())
+    """
+    kb = knowledge or default_knowledge()
+    return score_answers(kb.instrument(instrument_id), answers, knowledge_version=kb.version)
+
+
+def compare(
+    instrument_id: str,
+    before: Mapping[str, object] | Score | Number,
+    after: Mapping[str, object] | Score | Number,
+    *,
+    knowledge: KnowledgeBase | None = None,
+) -> Change:
+    """Classify the change between two administrations as improved, worsened or neither.
+
+    ``before`` and ``after`` may each be a set of answers, a Score, or a total. The result names
+    the threshold used (MCID where published, MDC otherwise) and its source.
+
+    >>> compare("odi", 48, 30).status
+    'improved'
+    """
+    kb = knowledge or default_knowledge()
+    defn = kb.instrument(instrument_id)
+
+    def total(value: object, label: str) -> Number:
+        if isinstance(value, Score):
+            if value.instrument != defn.id:
+                raise ScoringError(
+                    f"{defn.id} {label}: a {value.instrument} score cannot be compared "
+                    f"with {defn.id}",
+                    instrument=defn.id,
+                )
+            return value.total
+        if isinstance(value, Mapping):
+            return score_answers(defn, value).total
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScoringError(
+                f"{defn.id} {label}: expected answers, a score or a total; got {show(value)}",
+                instrument=defn.id,
+            )
+        return check_total(defn, value, label)
+
+    return compare_totals(
+        defn, total(before, "before"), total(after, "after"), knowledge_version=kb.version
+    )
