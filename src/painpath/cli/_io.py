@@ -1,0 +1,68 @@
+"""What every command shares: reading JSON arguments, printing results, failing in one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from painpath.knowledge import KnowledgeBase, KnowledgeError, default_knowledge
+
+__all__ = ["BAD_INPUT", "console", "emit_json", "fail", "knowledge", "read_json", "stderr"]
+
+BAD_INPUT = 2
+"""Exit status for input Painpath refuses (bad answers, bad files, bad knowledge)."""
+
+# Piped or captured output gets a fixed, generous width instead of Rich's 80 columns.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, *, code: int = BAD_INPUT) -> NoReturn:
+    """Print ``error: message`` (one line per problem) to stderr and exit with ``code``."""
+    for line in str(message).splitlines() or [""]:
+        print(f"error: {line}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def read_json(value: str, *, what: str) -> Any:
+    """Parse a JSON argument given inline, as ``@file.json``, or as ``@-`` for standard input."""
+    source = what
+    if value.startswith("@"):
+        name = value[1:]
+        source = f"{what} {value}"
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(name)
+            if not path.is_file():
+                fail(f"{source}: no such file")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"{source}: cannot be read ({exc.__class__.__name__})")
+    else:
+        text = value
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    except RecursionError:
+        fail(f"{source} is nested too deeply to read")
+
+
+def emit_json(data: Any) -> None:
+    """Print a result as indented JSON on stdout."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def knowledge() -> KnowledgeBase:
+    """The knowledge base, or a clean exit naming every problem in it."""
+    try:
+        return default_knowledge()
+    except KnowledgeError as exc:
+        fail(str(exc))

@@ -1,0 +1,277 @@
+"""The `painpath` command as a user runs it: real processes, real output, real exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+PHQ9 = {"1": 2, "2": 2, "3": 3, "4": 2, "5": 1, "6": 1, "7": 1, "8": 0, "9": 1}
+
+
+def _error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_instruments_lists_all_seventeen():
+    out = run_cli("instruments", "--json")
+    assert out.returncode == 0
+    listed = json.loads(out.stdout)
+    assert len(listed) == 17
+    assert {"phq9", "odi", "slanss"} <= {i["id"] for i in listed}
+    table = run_cli("instruments")
+    assert table.returncode == 0 and "painDETECT" in table.stdout
+
+
+def test_score_prints_the_contract_json():
+    out = run_cli("score", "phq9", "--answers", json.dumps(PHQ9))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert {"instrument", "total", "band", "subscales", "flags", "missing", "explanation"} <= set(
+        result
+    )
+    assert result["instrument"] == "phq9"
+    assert result["total"] == 13
+    assert result["band"] == "moderate"
+    assert result["subscales"] == {}
+    assert result["flags"] == ["safety_item9"]
+    assert result["missing"] == []
+    assert all("[" in line for line in result["explanation"])
+
+
+def test_score_reads_answers_from_a_file_and_from_stdin(tmp_path: Path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"1": 7, "2": 7, "3": 8}))
+    from_file = run_cli("score", "peg", "--answers", f"@{path}")
+    from_stdin = run_cli("score", "peg", "--answers", "@-", stdin=path.read_text())
+    assert json.loads(from_file.stdout)["total"] == json.loads(from_stdin.stdout)["total"] == 7.33
+
+
+def test_score_text_format_is_for_people():
+    out = run_cli("score", "startback", "--format", "text", "-a",
+                  '{"1":1,"2":0,"3":1,"4":1,"5":1,"6":1,"7":1,"8":0,"9":3}')  # fmt: skip
+    assert out.returncode == 0
+    assert "High risk" in out.stdout and "psychosocial 4" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["score", "phq9", "--answers", json.dumps(PHQ9 | {"4": 5})], "error: phq9 item 4: 5 is out of range 0–3"),
+        (["score", "phq9", "--answers", '{"10": 1}'], 'error: phq9 item 10: unknown item; phq9 has items "1"…"9"'),
+        (["score", "phq9", "--answers", '{"4": "x"}'], 'error: phq9 item 4: "x" is not a whole number; allowed answers are 0–3'),
+        (["score", "odi", "--answers", '{"1": 2}'], "error: odi: 9 of 10 items unanswered (items 2, 3, 4, 5, 6, 7, 8, 9 and 10); at most 2 may be missing"),
+        (["score", "phq10", "--answers", "{}"], "error: unknown instrument 'phq10'; known instruments: csi, dn4, gad2, gad7, isi, nprs, odi, paindetect, pcs, peg, phq2, phq9, psfs, slanss, startback, tsk11, tsk17"),
+        (["score", "phq9", "--answers", "{bad"], "error: --answers is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)"),
+        (["score", "phq9", "--answers", "@/no/such/file.json"], "error: --answers @/no/such/file.json: no such file"),
+        (["score", "phq9"], """error: give the answers: painpath score phq9 --answers '{"1": 0, ...}'"""),
+        (["score"], "error: name an instrument, e.g. `painpath score phq9 --answers '{...}'`"),
+        (["compare", "phq9", "--before", "30", "--after", "3"], "error: phq9 before: 30 is out of range 0–27"),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2_with_one_line_and_no_traceback(args: list[str], message: str):
+    out = run_cli(*args)
+    assert out.returncode == 2
+    assert _error_line(out.stderr) == message
+    assert out.stdout == ""
+
+
+def test_score_a_fhir_questionnaire_response(tmp_path: Path):
+    cirg = json.loads((FIXTURES / "external" / "CIRG-PEG.json").read_text())
+    items = []
+    for item, value in zip(cirg["item"][:3], ["6", "4", "5"], strict=True):
+        (option,) = [o for o in item["answerOption"] if o["valueCoding"]["display"] == value]
+        items.append({"linkId": item["linkId"], "answer": [{"valueCoding": option["valueCoding"]}]})
+    items.append({"linkId": "91147-9", "answer": [{"valueDecimal": 3}]})
+    path = tmp_path / "response.json"
+    path.write_text(
+        json.dumps({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items})
+    )
+    out = run_cli("score", "--fhir", str(path))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert (result["instrument"], result["total"]) == ("peg", 5)
+    assert result["fhir"]["stored_total"] == {"linkId": "91147-9", "value": 3.0, "agrees": False}
+    assert any(line.startswith("fhir.stored_total") for line in result["explanation"])
+
+
+def test_score_fhir_refuses_a_resource_it_cannot_read(tmp_path: Path):
+    path = tmp_path / "patient.json"
+    path.write_text('{"resourceType": "Patient"}')
+    out = run_cli("score", "--fhir", str(path))
+    assert out.returncode == 2
+    assert _error_line(out.stderr) == "error: expected a QuestionnaireResponse, got Patient"
+
+
+def test_compare_says_which_threshold_it_used():
+    out = run_cli("compare", "odi", "--before", "48", "--after", "30")
+    assert out.returncode == 0
+    result = json.loads(out.stdout)
+    assert result["status"] == "improved"
+    assert result["threshold"] == {
+        "kind": "mic",
+        "points": 10.0,
+        "percent": 30.0,
+        "source": ["Ostelo 2008"],
+    }
+    answers = run_cli(
+        "compare", "peg", "--before", '{"1":7,"2":7,"3":8}', "--after", "5", "--format", "text"
+    )
+    assert "improved" in answers.stdout and "MID 1 or 30%" in answers.stdout
+
+
+def test_knowledge_check_summarises_a_valid_base():
+    out = run_cli("knowledge", "check")
+    assert out.returncode == 0
+    assert (
+        "is valid" in out.stdout
+        and "17 instruments" in out.stdout
+        and "27 care-model defaults" in out.stdout
+    )
+
+
+def test_knowledge_check_reports_every_problem_of_a_bad_override(tmp_path: Path):
+    (tmp_path / "signals.yaml").write_text(
+        "override:\n  reason: x\nflare:\n  pain_rise_points: 0\n"
+    )
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "odi.yaml").write_text(
+        "override:\n  reason: x\nscoring:\n  max_missing: 10\n"
+    )
+    out = run_cli("knowledge", "check", "--overrides", str(tmp_path))
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "error: signals.yaml (with overrides/signals.yaml): entry flare, field pain_rise_points: value 0 is outside the allowed range 1–5 points",
+        "error: instruments/odi.yaml (with overrides/instruments/odi.yaml): scoring.max_missing 10 leaves no item",
+    ]  # fmt: skip
+
+
+def test_knowledge_check_lists_what_a_clinic_changed(tmp_path: Path):
+    (tmp_path / "checkpoints.yaml").write_text(
+        "override:\n  reason: weekly checkpoints\n  approved_by: clinic lead\ninterval_days: 7\n"
+    )
+    out = run_cli("knowledge", "check", env={"PAINPATH_KNOWLEDGE_OVERRIDES": str(tmp_path)})
+    assert out.returncode == 0
+    assert "override checkpoints.yaml: weekly checkpoints (approved by clinic lead)" in out.stdout
+    assert "changed checkpoints.interval_days.value" in out.stdout
+
+
+def test_knowledge_show_prints_an_entry_with_its_source():
+    out = run_cli("knowledge", "show", "phq9.bands.moderate")
+    assert out.returncode == 0
+    assert out.stdout.splitlines()[0].startswith("instruments.phq9.bands.moderate")
+    assert "lte: 14" in out.stdout
+    assert "[kroenke2001] Kroenke K, Spitzer RL, Williams JB." in out.stdout
+
+
+def test_knowledge_show_a_default_cites_its_seed():
+    out = run_cli("knowledge", "show", "signals.flare.settle_within_hours")
+    assert out.returncode == 0
+    assert "value: 72" in out.stdout and "[seed-002]" in out.stdout
+
+
+def test_knowledge_show_an_unknown_key_suggests_near_ones():
+    out = run_cli("knowledge", "show", "phq9.bandz")
+    assert out.returncode == 2
+    assert _error_line(out.stderr).startswith(
+        "error: no knowledge entry 'phq9.bandz'; did you mean instruments.phq9.bands"
+    )
+
+
+def test_the_committed_instrument_reference_is_current():
+    out = run_cli("knowledge", "docs")
+    assert out.returncode == 0
+    committed = (ROOT / "docs" / "instruments.md").read_text()
+    assert out.stdout == committed, (
+        "docs/instruments.md is stale: run `painpath knowledge docs -o docs/instruments.md`"
+    )
+
+
+def test_fhir_questionnaire_prints_one_or_writes_all(tmp_path: Path):
+    out = run_cli("fhir", "questionnaire", "peg")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["code"][0]["code"] == "91148-7"
+    written = run_cli("fhir", "questionnaire", "all", "--output", str(tmp_path / "q"))
+    assert written.returncode == 0
+    assert len(list((tmp_path / "q").glob("Questionnaire-*.json"))) == 17
+    unknown = run_cli("fhir", "questionnaire", "rmdq")
+    assert unknown.returncode == 2 and _error_line(unknown.stderr).startswith(
+        "error: unknown instrument"
+    )
+
+
+def test_ask_administers_a_questionnaire_and_asks_again_after_a_bad_answer():
+    out = run_cli("ask", "peg", "--json", stdin="7\n11\nseven\n7\n8\n")
+    assert out.returncode == 0, out.stderr
+    assert "peg item 2: 11 is out of range 0–10" in out.stdout
+    assert 'peg item 2: "seven" is not a whole number' in out.stdout
+    result = json.loads(out.stdout[out.stdout.index("{") :])
+    assert result["total"] == 7.33
+
+
+def test_ask_lets_optional_items_be_skipped_and_insists_on_the_rest():
+    answers = "\n".join(["2", "", "2", "2", "2", "2", "2", "", "2", "2"]) + "\n"
+    out = run_cli("ask", "odi", "--json", stdin=answers)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout[out.stdout.index("{") :])
+    assert result["missing"] == ["2", "8"]
+    required = run_cli("ask", "gad2", stdin="\n1\n1\n")
+    assert "an answer is needed for this item" in required.stdout
+
+
+def test_ask_stops_cleanly_when_input_ends():
+    out = run_cli("ask", "phq9", stdin="1\n2\n")
+    assert out.returncode == 1
+    assert _error_line(out.stderr) == "error: no more input: the questionnaire was not finished"
+
+
+def test_demo_intake_scores_the_seed_patient():
+    out = run_cli("demo-intake")
+    assert out.returncode == 0, out.stderr
+    for expected in (
+        "Severe disability",
+        "neuropathic_likely",
+        "kinesiophobia_high",
+        "improved",
+        "no meaningful change",
+    ):
+        assert expected in out.stdout
+
+
+def test_version_and_help():
+    assert run_cli("--version").stdout.strip().startswith("painpath 0.")
+    helped = run_cli("--help")
+    assert helped.returncode == 0
+    for command in ("score", "compare", "ask", "instruments", "knowledge", "fhir", "demo-intake"):
+        assert command in helped.stdout
+
+
+def test_an_internal_error_prints_one_line_not_a_traceback(monkeypatch, capsys):
+    import painpath.cli as cli
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 70
+    err = capsys.readouterr().err
+    assert err.startswith("painpath: internal error (RuntimeError)") and "Traceback" not in err
+
+
+def test_python_dash_m_runs_the_same_cli():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "painpath", "score", "nprs", "-a", '{"1": 4}'],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0 and json.loads(out.stdout)["total"] == 4
