@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# benchmarks/ joins the lint once it exists (git does not keep empty directories).
+CODE   := src tests $(wildcard benchmarks)
 
 .PHONY: help run test lint typecheck unit format clean
 
@@ -19,8 +21,8 @@ run: $(STAMP)  ## score a demo intake with every instrument and show what Painpa
 test: lint typecheck unit  ## the whole suite: ruff, import contracts, mypy, pytest
 
 lint: $(STAMP)  ## ruff (lint + format check) and the import contracts
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)  ## mypy (strict on painpath.domain and painpath.knowledge)
@@ -30,8 +32,8 @@ unit: $(STAMP)  ## pytest with branch coverage
 	$(BIN)/pytest --cov --cov-report=term
 
 format: $(STAMP)  ## rewrite the code in the project's format
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .import_linter_cache

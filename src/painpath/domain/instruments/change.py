@@ -62,69 +62,43 @@ def compare_totals(
     better_if_lower = defn.direction == "higher_is_worse"
     improvement = -difference if better_if_lower else difference
     rule = defn.change
-    reasons: list[Reason] = []
     direction_words = "lower is better" if better_if_lower else "higher is better"
-    data = {"before": before, "after": after, "difference": difference}
+    moved = f"{before} → {after} (difference {difference:+g}, {direction_words})"
+    data: dict[str, object] = {"before": before, "after": after, "difference": difference}
     status: ChangeStatus
     if rule is None:
         status = "not_classifiable"
-        reasons.append(
-            Reason(
-                rule=f"{defn.id}.change",
-                text=f"{before} → {after} (difference {difference:+g}, {direction_words}); "
-                f"not classifiable: {defn.change_unavailable}",
-                data=data,
-                sources=defn.source,
-            )
-        )
-        return Change(
-            instrument=defn.id,
-            before=before,
-            after=after,
-            difference=difference,
-            direction=defn.direction,
-            status=status,
-            threshold_kind=None,
-            threshold_points=None,
-            threshold_percent=None,
-            sources=(),
-            reasons=tuple(reasons),
-            knowledge_version=knowledge_version,
-        )
-
-    percent_change = improvement / abs(before) * 100 if before else None
-    by_points = improvement >= rule.points - _EPSILON
-    by_percent = (
-        rule.percent is not None
-        and percent_change is not None
-        and percent_change >= rule.percent - _EPSILON
-    )
-    if by_points or by_percent:
-        status = "improved"
-    elif -improvement >= rule.points - _EPSILON:
-        status = "worsened"
-    else:
-        status = "no_meaningful_change"
-
-    threshold = f"{rule.kind.upper()} {rule.points:g} points"
-    if rule.percent is not None:
-        threshold += f" or {rule.percent:g}% of the baseline"
-    moved = f"{before} → {after} (difference {difference:+g}, {direction_words})"
-    if percent_change is not None and rule.percent is not None:
-        moved += f", {percent_change:+.0f}% of the baseline toward better"
-    words = {
-        "improved": "improved",
-        "worsened": "worsened",
-        "no_meaningful_change": "no meaningful change",
-    }[status]
-    reasons.append(
-        Reason(
+        reason = Reason(
             rule=f"{defn.id}.change",
-            text=f"{moved}; threshold {threshold} → {words}",
-            data={**data, "threshold_points": rule.points, "threshold_percent": rule.percent},
+            text=f"{moved}; not classifiable: {defn.change_unavailable}",
+            data=data,
+            sources=defn.source,
+        )
+    else:
+        percent_change = improvement / abs(before) * 100 if before else None
+        by_points = improvement >= rule.points - _EPSILON
+        by_percent = (
+            rule.percent is not None
+            and percent_change is not None
+            and percent_change >= rule.percent - _EPSILON
+        )
+        if by_points or by_percent:
+            status = "improved"
+        elif -improvement >= rule.points - _EPSILON:
+            status = "worsened"
+        else:
+            status = "no_meaningful_change"
+        threshold = f"{rule.kind.upper()} {rule.points:g} points"
+        if rule.percent is not None:
+            threshold += f" or {rule.percent:g}% of the baseline"
+            if percent_change is not None:
+                moved += f", {percent_change:+.0f}% of the baseline toward better"
+        reason = Reason(
+            rule=f"{defn.id}.change",
+            text=f"{moved}; threshold {threshold} → {status.replace('_', ' ')}",
+            data=data | {"threshold_points": rule.points, "threshold_percent": rule.percent},
             sources=rule.source,
         )
-    )
     return Change(
         instrument=defn.id,
         before=before,
@@ -132,10 +106,10 @@ def compare_totals(
         difference=difference,
         direction=defn.direction,
         status=status,
-        threshold_kind=rule.kind,
-        threshold_points=rule.points,
-        threshold_percent=rule.percent,
-        sources=rule.source,
-        reasons=tuple(reasons),
+        threshold_kind=rule.kind if rule else None,
+        threshold_points=rule.points if rule else None,
+        threshold_percent=rule.percent if rule else None,
+        sources=rule.source if rule else (),
+        reasons=(reason,),
         knowledge_version=knowledge_version,
     )

@@ -15,10 +15,22 @@ Number = int | float
 ChangeStatus = Literal["improved", "worsened", "no_meaningful_change", "not_classifiable"]
 
 
-class Score(BaseModel):
-    """A scored questionnaire."""
+class _Explained(BaseModel):
+    """A result that carries the reasons it was reached."""
 
     model_config = ConfigDict(frozen=True)
+
+    reasons: tuple[Reason, ...]
+    knowledge_version: str | None = None
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """One line per rule applied, each with its source."""
+        return tuple(r.line() for r in self.reasons)
+
+
+class Score(_Explained):
+    """A scored questionnaire."""
 
     instrument: str
     name: str
@@ -31,13 +43,6 @@ class Score(BaseModel):
     missing: tuple[str, ...]
     answered: int
     prorated: bool
-    reasons: tuple[Reason, ...]
-    knowledge_version: str | None = None
-
-    @property
-    def explanation(self) -> tuple[str, ...]:
-        """One line per rule applied, each with its source."""
-        return tuple(r.line() for r in self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """The score as the JSON the CLI prints and the API returns."""
@@ -59,10 +64,8 @@ class Score(BaseModel):
         }
 
 
-class Change(BaseModel):
+class Change(_Explained):
     """Whether a score moved by a meaningful amount between two administrations."""
-
-    model_config = ConfigDict(frozen=True)
 
     instrument: str
     before: Number
@@ -74,13 +77,6 @@ class Change(BaseModel):
     threshold_points: float | None
     threshold_percent: float | None
     sources: tuple[Citation, ...]
-    reasons: tuple[Reason, ...]
-    knowledge_version: str | None = None
-
-    @property
-    def explanation(self) -> tuple[str, ...]:
-        """One line per rule applied, each with its source."""
-        return tuple(r.line() for r in self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as JSON."""
