@@ -94,7 +94,7 @@ CARE_DEFAULTS = [
     ("signals", "care_simply_continuing.ongoing_care_review_days", 90, "002"),
     ("signals", "data_gap.window_days", 7, "001"),
     ("signals", "data_gap.min_logged_days", 4, "001"),
-    ("checkpoints", "interval_days", 14, "000"),
+    ("checkpoints", "interval_days", 14, "002"),
     ("checkpoints", "interval_sessions", 4, "002"),
     ("checkpoints", "after_intervention_min_days", 14, "001"),
     ("checkpoints", "after_intervention_max_days", 21, "001"),
