@@ -12,7 +12,6 @@ from painpath.domain.instruments import (
     compare_totals,
     score_answers,
 )
-from painpath.domain.instruments.answers import show
 from painpath.domain.instruments.results import Number
 from painpath.knowledge import KnowledgeBase, default_knowledge
 
@@ -64,11 +63,6 @@ def compare(
             return value.total
         if isinstance(value, Mapping):
             return score_answers(defn, value).total
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScoringError(
-                f"{defn.id} {label}: expected answers, a score or a total; got {show(value)}",
-                instrument=defn.id,
-            )
         return check_total(defn, value, label)
 
     return compare_totals(

@@ -275,3 +275,73 @@ def test_python_dash_m_runs_the_same_cli():
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert out.returncode == 0 and json.loads(out.stdout)["total"] == 4
+
+
+# --- review regressions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["score", "nprs", "-a", '{"1": ' + "9" * 5000 + "}"], "error: --answers is not valid JSON: "),
+        (["score", "nprs", "-a", '{"1": 1, "1": 2}'], "error: --answers: the key '1' is given twice"),
+        (["compare", "phq9", "--before", "1" + "0" * 400, "--after", "3"], "error: phq9 before: a very large number is out of range 0–27"),
+        (["knowledge", "docs", "-o", "/nonexistent/dir/x.md"], "error: cannot write /nonexistent/dir/.x.md.painpath-tmp: No such file or directory"),
+        (["fhir", "questionnaire", "phq9", "-o", "/tmp"], "error: cannot write /tmp: it is a directory"),
+    ],
+)  # fmt: skip
+def test_hostile_input_still_gets_one_line_and_exit_2(args: list[str], message: str):
+    out = run_cli(*args)
+    assert out.returncode == 2, out.stderr
+    assert _error_line(out.stderr).startswith(message)
+
+
+def test_writing_all_questionnaires_is_all_or_nothing(tmp_path: Path):
+    target = tmp_path / "q"
+    (target / "Questionnaire-phq2.json").mkdir(parents=True)  # in the way
+    out = run_cli("fhir", "questionnaire", "all", "-o", str(target))
+    assert out.returncode == 2
+    assert sorted(p.name for p in target.iterdir()) == ["Questionnaire-phq2.json"]
+
+
+def _bundle(tmp_path: Path, *answers: int) -> Path:
+    entries = [
+        {"resource": {"resourceType": "QuestionnaireResponse", "status": "completed",
+                      "questionnaire": "http://painpath.org/fhir/Questionnaire/nprs",
+                      "item": [{"linkId": "1", "answer": [{"valueInteger": a}]}]}}
+        for a in answers
+    ]  # fmt: skip
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}))
+    return path
+
+
+def test_a_bundle_in_text_and_its_exit_status(tmp_path: Path):
+    mixed = run_cli("score", "--fhir", str(_bundle(tmp_path, 4, 12)), "--format", "text")
+    assert mixed.returncode == 0
+    assert mixed.stdout.splitlines() == [
+        "entry 0: NPRS 4",
+        "entry 1: nprs item 1: 12 is out of range 0–10 (response linkId '1')",
+    ]
+    failed = run_cli("score", "--fhir", str(_bundle(tmp_path, 11, 12)))
+    assert failed.returncode == 2
+    assert (
+        _error_line(failed.stderr) == "error: none of the 2 responses in the Bundle could be scored"
+    )
+    assert len(json.loads(failed.stdout)) == 2
+
+
+def test_instruments_json_includes_the_change_threshold():
+    listed = {i["id"]: i for i in json.loads(run_cli("instruments", "--json").stdout)}
+    assert listed["odi"]["change"] == {
+        "kind": "mic",
+        "points": 10.0,
+        "percent": 30.0,
+        "source": ["Ostelo 2008"],
+    }
+    assert listed["pcs"]["change"] is None
+
+
+def test_minus_zero_is_zero():
+    out = run_cli("compare", "nprs", "--before", "-0.0", "--after", "2", "--format", "text")
+    assert out.stdout.startswith("0 → 2")

@@ -66,7 +66,8 @@ def test_none_and_absence_both_mean_unanswered():
     ("before", "after", "message"),
     [
         (30, 10, "phq9 before: 30 is out of range 0–27"),
-        ("10", 5, 'phq9 before: expected answers, a score or a total; got "10"'),
+        ("10", 5, 'phq9 before: "10" is not a score; give answers or a total in 0–27'),
+        (10**400, 5, "phq9 before: a very large number is out of range 0–27"),
         (10, float("inf"), "phq9 after: inf is not a score; give answers or a total in 0–27"),
     ],
 )

@@ -27,17 +27,17 @@ def questionnaire(instrument: str) -> dict[str, Any]:
 
 
 def respond(q: dict[str, Any], answers: dict[str, int]) -> dict[str, Any]:
-    """A QuestionnaireResponse answering ``q`` as a form filler would: choosing the option whose
-    ordinal value is the answer, or typing the integer."""
+    """A QuestionnaireResponse answering ``q`` as a form filler would: choosing the option that
+    stands for the answer (options are exported in the scale's order), or typing the integer."""
+    defn = KB.instrument(q["id"])
     items = []
     for item in q["item"]:
         if item["type"] == "display" or item["linkId"] not in answers:
             continue
         value = answers[item["linkId"]]
         if item["type"] == "choice":
-            (option,) = [
-                o for o in item["answerOption"] if o["extension"][0]["valueDecimal"] == value
-            ]
+            values = [o.value for o in defn.scale_for(defn.item(item["linkId"])).options]
+            option = item["answerOption"][values.index(value)]
             answer = {"valueCoding": option["valueCoding"]}
         else:
             answer = {"valueInteger": value}
@@ -239,7 +239,9 @@ def test_nested_groups_are_read():
 
 
 def test_a_response_nothing_identifies_is_refused_with_a_hint():
-    with pytest.raises(FhirInputError, match=r"cannot tell which instrument.*--instrument"):
+    with pytest.raises(
+        FhirInputError, match=r"cannot tell which instrument.*name the instrument it answers"
+    ):
         score_response(_loinc_response({"1": 3}), KB)
 
 
@@ -357,7 +359,7 @@ def test_an_in_progress_response_is_scored_with_a_warning():
 def test_a_structurally_invalid_resource_names_the_path():
     response = _one("phq9", {"valueInteger": "x"})
     with pytest.raises(
-        FhirInputError, match=r"^QuestionnaireResponse.item.0.answer.0.valueInteger: "
+        FhirInputError, match=r"^QuestionnaireResponse\.item\[0\]\.answer\[0\]\.valueInteger: "
     ):
         score_response(response, KB)
 
@@ -417,3 +419,79 @@ def test_no_response_makes_scoring_fail_with_anything_but_a_clear_error(
 
 def test_the_knowledge_fixture_is_the_one_scored(kb: KnowledgeBase):
     assert kb.fhir_canonical_base == KB.fhir_canonical_base == "http://painpath.org/fhir"
+
+
+# --- review regressions ------------------------------------------------------------------------
+
+
+def test_ordinal_value_is_what_the_answer_adds_to_the_score():
+    q = questionnaire("slanss")
+    yes = q["item"][0]["answerOption"][1]
+    assert yes["valueCoding"]["code"] == "1"  # the answer
+    assert yes["extension"][0]["valueDecimal"] == 5  # what it scores (Bennett 2005 weight)
+    bother = questionnaire("startback")["item"][-1]["answerOption"]
+    assert [o["extension"][0]["valueDecimal"] for o in bother] == [0, 0, 0, 1, 1]
+
+
+def test_an_ordinal_value_maps_back_to_the_one_answer_that_scores_it():
+    foreign = {"system": "http://example.org/yn", "code": "Y"}
+    ordinal = [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 5}]
+    result = score_response(_one("slanss", {"valueCoding": foreign | {"extension": ordinal}}), KB)
+    assert result.score.total == 5
+    ambiguous = [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 0}]
+    response = _one("startback", {"valueInteger": 0})
+    response["item"][-1]["answer"] = [{"valueCoding": foreign | {"extension": ambiguous}}]
+    with pytest.raises(
+        FhirInputError, match="ordinalValue 0 does not identify one answer of startback item 9"
+    ):
+        score_response(response, KB)
+
+
+def test_a_number_given_as_text_is_refused():
+    with pytest.raises(FhirInputError, match="valueDecimal: must be a JSON number, not str"):
+        score_response(_one("phq9", {"valueDecimal": "1.0"}), KB)
+
+
+def test_a_display_with_thousands_of_digits_is_refused_cleanly():
+    coding = {"valueCoding": {"system": "http://example.org", "code": "x", "display": "9" * 5000}}
+    with pytest.raises(FhirInputError, match="is not an answer of phq9 item 1"):
+        score_response(_one("phq9", coding), KB)
+
+
+def test_two_stored_totals_are_refused():
+    values = dict(zip(PHQ9_CODES, [0] * 9, strict=True))
+    response = _loinc_response(values)
+    response["item"] += [{"linkId": "44261-6", "answer": [{"valueInteger": 0}]}] * 2
+    with pytest.raises(FhirInputError, match="a second item carries the phq9 total"):
+        score_response(response, KB)
+
+
+def test_deeply_nested_items_are_refused_cleanly():
+    item: dict[str, Any] = {"linkId": "1", "answer": [{"valueInteger": 1}]}
+    for n in range(400):
+        item = {"linkId": f"g{n}", "item": [item]}
+    response = {"resourceType": "QuestionnaireResponse", "status": "completed", "item": [item]}
+    with pytest.raises(FhirInputError):
+        score_response(response, KB)
+
+
+@pytest.mark.parametrize("entries", [5, "abc"])
+def test_a_bundle_whose_entries_are_not_a_list_is_refused(entries):
+    with pytest.raises(FhirInputError, match=r"Bundle\.entry: must be a list"):
+        score_bundle({"resourceType": "Bundle", "entry": entries}, KB)
+
+
+def test_a_bundle_entry_that_is_not_an_object_is_reported():
+    assert score_bundle({"resourceType": "Bundle", "entry": [7]}, KB) == [
+        {"entry": 0, "error": "Bundle.entry[0] is not an object"}
+    ]
+
+
+def test_a_clinic_short_name_cannot_break_the_export(tmp_path):
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "phq9.yaml").write_text('override:\n  reason: x\nshort_name: "—"\n')
+    kb = load_knowledge(overrides=tmp_path)
+    q = to_questionnaire(
+        kb.instrument("phq9"), canonical_base=kb.fhir_canonical_base, version=kb.version
+    )
+    assert q["name"] == "PHQ9"

@@ -179,3 +179,81 @@ def test_the_environment_variable_points_the_process_at_the_overrides(
         painpath.score("odi", {str(i): 2 for i in range(1, 9)})
     monkeypatch.delenv("PAINPATH_KNOWLEDGE_OVERRIDES")
     assert default_knowledge().instrument("odi").scoring.max_missing == 2
+
+
+# --- review regressions ------------------------------------------------------------------------
+
+
+def test_a_prorated_total_is_rounded_so_it_always_has_a_band(tmp_path: Path):
+    root = _override(
+        tmp_path, "instruments/phq9.yaml", "override:\n  reason: x\nscoring:\n  max_missing: 1\n"
+    )
+    kb = load_knowledge(overrides=root)
+    answers = {"1": 3, "2": 3, "3": 3, "4": 3, "5": 3, "6": 2, "7": 0, "8": 0}  # 17 × 9/8 = 19.125
+    s = painpath.score("phq9", answers, knowledge=kb)
+    assert (s.total, s.band, s.prorated) == (19, "moderately_severe", True)
+    assert any("prorated × 9/8 = 19.12, rounded to 19" in line for line in s.explanation)
+    assert any("safety_item9 not assessed: item 9 unanswered" in line for line in s.explanation)
+
+
+def test_a_broken_bibliography_is_reported_once_not_in_every_file(tmp_path: Path):
+    root = _override(
+        tmp_path,
+        "sources.yaml",
+        "override:\n  reason: x\nsources:\n  - key: kroenke2001\n    short: 5\n",
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(overrides=root)
+    assert [p.line() for p in caught.value.problems] == [
+        "sources.yaml (with overrides/sources.yaml): entry sources[kroenke2001], field short: Input should be a valid string"
+    ]
+
+
+def test_a_value_yaml_cannot_build_in_an_override_header_is_refused(tmp_path: Path):
+    root = _override(tmp_path, "signals.yaml", "override:\n  reason: x\n  date: 2026-02-30\n")
+    with pytest.raises(KnowledgeError, match=r"^overrides/signals.yaml: not valid YAML: "):
+        load_knowledge(overrides=root)
+
+
+def test_an_unreadable_override_file_is_refused(tmp_path: Path):
+    (tmp_path / "signals.yaml").write_bytes(b"override:\n  reason: \xff\xfe\n")
+    (tmp_path / "checkpoints.yaml").symlink_to(tmp_path / "missing.yaml")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(overrides=tmp_path)
+    assert [p.line() for p in caught.value.problems] == [
+        "overrides/checkpoints.yaml: the file cannot be read (No such file or directory)",
+        "overrides/signals.yaml: the file is not UTF-8 text",
+    ]
+
+
+def test_other_files_in_the_override_directory_are_refused_not_ignored(tmp_path: Path):
+    _override(tmp_path, "instruments/odi.json", "{}")
+    _override(tmp_path, "README.md", "our overrides")  # a README is fine
+    _override(tmp_path, "checkpoints.YAML", "override:\n  reason: weekly\ninterval_days: 7\n")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(overrides=tmp_path)
+    assert str(caught.value) == "overrides/instruments/odi.json: only .yaml override files are read"
+
+
+def test_an_id_written_as_a_number_still_matches(tmp_path: Path):
+    root = _override(tmp_path, "instruments/odi.yaml", LICENSED_ODI.replace('id: "5"', "id: 5"))
+    assert load_knowledge(overrides=root).instrument("odi").item("5").text
+
+
+def test_an_override_that_lists_an_entry_twice_is_refused(tmp_path: Path):
+    text = "override:\n  reason: x\nbands:\n  - {id: mild, label: A}\n  - {id: mild, label: B}\n"
+    with pytest.raises(KnowledgeError, match=r"bands\[mild\]: the override lists this entry twice"):
+        load_knowledge(overrides=_override(tmp_path, "instruments/phq9.yaml", text))
+
+
+def test_an_override_path_that_is_a_file_is_named_as_such(tmp_path: Path):
+    (tmp_path / "file.yaml").write_text("x: 1\n")
+    with pytest.raises(KnowledgeError, match="the override directory is not a directory"):
+        load_knowledge(overrides=tmp_path / "file.yaml")
+
+
+def test_override_citations_can_be_looked_up(tmp_path: Path):
+    kb = load_knowledge(overrides=_override(tmp_path, "instruments/odi.yaml", ODI_ONE_MISSING))
+    key, entry = kb.lookup("sources.override:instruments/odi.yaml")
+    assert key == "sources.override:instruments/odi.yaml"
+    assert entry["citation"].startswith("Clinic policy")

@@ -137,3 +137,48 @@ def test_yaml_one_point_one_booleans_are_plain_words():
         "other": "yes",
         "flag": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("when: [{on: total, lte: 14}]", "when: [{on: total, lte: .inf}]", "entry bands[moderate], field when[0].lte: Input should be a finite number"),
+        ("when: [{on: total, lte: 14}]", "when: [{on: total, lte: .nan}]", "entry bands[moderate], field when[0].lte: Input should be a finite number"),
+        ("  points: 5\n", "  points: .inf\n", "entry change, field points: Input should be a finite number"),
+        ("  method: sum\n", "  method: sum\n  max_missing: true\n", "entry scoring, field max_missing: Input should be a valid integer"),
+        ("  method: sum\n", "  method: sum\n  max_missing: 1.0\n", "entry scoring, field max_missing: Input should be a valid integer"),
+        ("  min: 0\n  max: 3\n", "  min: 0\n  max: 2000000000\n", "entry response: a response scale spans at most 100 points"),
+    ],
+)  # fmt: skip
+def test_numbers_a_scale_cannot_hold_are_refused(
+    data_copy: Path, old: str, new: str, expected: str
+):
+    _edit(data_copy / "instruments/phq9.yaml", old, new)
+    lines = _problems(data_copy)
+    assert any(line.startswith(f"instruments/phq9.yaml: {expected}") for line in lines), lines
+
+
+def test_a_recode_to_nan_is_refused(data_copy: Path):
+    _edit(
+        data_copy / "instruments/startback.yaml", "recode: {0: 0, 1: 0,", "recode: {0: .nan, 1: 0,"
+    )
+    (line,) = _problems(data_copy)
+    assert "field recode.0: Input should be a finite number" in line
+
+
+def test_a_subscale_cannot_count_an_item_twice(data_copy: Path):
+    _edit(
+        data_copy / "instruments/dn4.yaml",
+        'items: ["1", "2", "3", "4", "5", "6", "7"]',
+        'items: ["1", "1", "3"]',
+    )
+    (line,) = _problems(data_copy)
+    assert line.startswith("instruments/dn4.yaml: entry subscales[interview], field items: ")
+    assert "an item is listed twice" in line
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "!!int abc"])
+def test_yaml_values_that_cannot_be_built_are_refused(data_copy: Path, value: str):
+    _edit(data_copy / "instruments/nprs.yaml", "version: 1\n", f"version: 1\nextra: {value}\n")
+    (line,) = _problems(data_copy)
+    assert line.startswith("instruments/nprs.yaml: not valid YAML: ")

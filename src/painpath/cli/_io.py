@@ -12,7 +12,16 @@ from rich.console import Console
 
 from painpath.knowledge import KnowledgeBase, KnowledgeError, default_knowledge
 
-__all__ = ["BAD_INPUT", "console", "emit_json", "fail", "knowledge", "read_json", "stderr"]
+__all__ = [
+    "BAD_INPUT",
+    "console",
+    "emit_json",
+    "fail",
+    "knowledge",
+    "read_json",
+    "stderr",
+    "write_files",
+]
 
 BAD_INPUT = 2
 """Exit status for input Painpath refuses (bad answers, bad files, bad knowledge)."""
@@ -48,11 +57,50 @@ def read_json(value: str, *, what: str) -> Any:
     else:
         text = value
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_refuse_repeated_keys)
     except json.JSONDecodeError as exc:
         fail(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    except _RepeatedKeyError as exc:
+        fail(f"{source}: the key {exc.key!r} is given twice")
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        fail(f"{source} is not valid JSON: {exc}")
     except RecursionError:
         fail(f"{source} is nested too deeply to read")
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated answer ({"1": 1, "1": 2}) would otherwise silently keep the last one.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKeyError(key)
+        result[key] = value
+    return result
+
+
+def write_files(contents: dict[Path, str]) -> None:
+    """Write every file or none: all are written beside their targets first, then moved."""
+    for path in contents:
+        if path.is_dir():
+            fail(f"cannot write {path}: it is a directory")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in contents.items():
+            temporary = path.with_name(f".{path.name}.painpath-tmp")
+            temporary.write_text(text, encoding="utf-8")
+            staged.append((temporary, path))
+        for temporary, path in staged:
+            temporary.replace(path)
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        fail(f"cannot write {exc.filename or 'the output'}: {exc.strerror}")
 
 
 def emit_json(data: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from painpath.cli._io import emit_json, fail, knowledge
+from painpath.cli._io import console, emit_json, fail, knowledge, write_files
 from painpath.domain.instruments import ScoringError
 from painpath.interop.fhir import to_questionnaire
 
@@ -40,12 +40,13 @@ def questionnaire(
     if output is None:
         emit_json(list(resources.values()) if instrument == "all" else resources[instrument])
         return
-    targets = (
-        {i: output / f"Questionnaire-{i}.json" for i in ids}
-        if instrument == "all"
-        else {instrument: output}
-    )
     if instrument == "all":
-        output.mkdir(parents=True, exist_ok=True)
-    for i, path in targets.items():
-        path.write_text(json.dumps(resources[i], indent=2, ensure_ascii=False) + "\n", "utf-8")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(f"cannot create {output}: {exc.strerror}")
+        targets = {output / f"Questionnaire-{i}.json": r for i, r in resources.items()}
+    else:
+        targets = {output: resources[instrument]}
+    write_files({p: json.dumps(r, indent=2, ensure_ascii=False) + "\n" for p, r in targets.items()})
+    console.print(f"wrote {len(targets)} Questionnaire{'s' if len(targets) > 1 else ''}")

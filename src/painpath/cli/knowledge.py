@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 import yaml
 
-from painpath.cli._io import console, fail
+from painpath.cli._io import console, fail, write_files
 from painpath.knowledge import (
     OVERRIDES_ENV,
     KnowledgeBase,
@@ -111,5 +111,5 @@ def docs(
     if output is None:
         print(text, end="")
     else:
-        output.write_text(text, encoding="utf-8")
+        write_files({output: text})
         console.print(f"wrote {output}")

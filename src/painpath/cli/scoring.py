@@ -40,6 +40,16 @@ def instruments(
                     "range": list(d.total_range()),
                     "bands": [b.id for b in d.bands],
                     "flags": [f.id for f in d.flags],
+                    "change": (
+                        {
+                            "kind": d.change.kind,
+                            "points": d.change.points,
+                            "percent": d.change.percent,
+                            "source": [c.short for c in d.change.source],
+                        }
+                        if d.change
+                        else None
+                    ),
                     "licence": d.licence.name,
                     "wording_shipped": any(i.text for i in d.items),
                 }
@@ -85,7 +95,7 @@ def score(
         resource = read_json(fhir if fhir.startswith("@") else f"@{fhir}", what="--fhir")
         try:
             if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":
-                emit_json(score_bundle(resource, kb, instrument=instrument))
+                _print_bundle(score_bundle(resource, kb, instrument=instrument), output)
                 return
             result = score_response(resource, kb, instrument=instrument)
         except (FhirInputError, ScoringError) as exc:
@@ -110,6 +120,23 @@ def score(
         console.print(render_score(result_score))
     else:
         emit_json(result_score.to_dict())
+
+
+def _print_bundle(results: list[dict[str, Any]], output: Format) -> None:
+    """Print each entry's result; exit 2 when the Bundle held responses and none scored."""
+    if output is Format.text:
+        for r in results:
+            if "total" in r:
+                band = f", {r['band_label']}" if r["band_label"] else ""
+                flags = f", flags {', '.join(r['flags'])}" if r["flags"] else ""
+                console.print(f"entry {r['entry']}: {r['name']} {r['total']}{band}{flags}")
+            else:
+                console.print(f"entry {r['entry']}: {r.get('error') or r.get('skipped')}")
+    else:
+        emit_json(results)
+    errors = [r for r in results if "error" in r]
+    if errors and not any("total" in r for r in results):
+        fail(f"none of the {len(errors)} responses in the Bundle could be scored")
 
 
 def compare(

@@ -64,7 +64,7 @@ class Sourced(BaseModel):
     ``source`` is never empty: a rule without a source cannot be reviewed, so it cannot load.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[Citation, ...] = Field(min_length=1)
     certainty: Certainty | None = None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from painpath.knowledge._paths import entry_ident
+
 __all__ = ["MergeError", "apply_override", "cite_override"]
 
 
@@ -66,16 +68,22 @@ def _merge(base: Any, override: Any, path: Path, changed: list[Path]) -> Any:
         return base
     identity = _identity(base) if isinstance(base, list) else None
     if identity and isinstance(override, list):
-        index = {entry[identity]: i for i, entry in enumerate(base)}
+        # Ids compare as text: `id: 1` in an override means the base's `id: "1"`.
+        index = {entry_ident(entry): i for i, entry in enumerate(base)}
+        seen: set[str] = set()
         for n, entry in enumerate(override):
-            if not isinstance(entry, dict) or identity not in entry:
+            ident = entry_ident(entry)
+            if ident is None:
                 raise MergeError(
                     _show((*path, n)), f"each entry of an override list needs its {identity}"
                 )
-            ident = entry[identity]
+            if ident in seen:
+                raise MergeError(f"{_show(path)}[{ident}]", "the override lists this entry twice")
+            seen.add(ident)
             if ident in index:
                 i = index[ident]
-                base[i] = _merge(base[i], entry, (*path, i), changed)
+                same_id = {**entry, identity: base[i][identity]}  # keep the base's spelling
+                base[i] = _merge(base[i], same_id, (*path, i), changed)
             elif identity == "key":
                 base.append(copy.deepcopy(entry))
                 changed.append((*path, len(base) - 1))

@@ -17,7 +17,11 @@ __all__ = ["YamlError", "parse_yaml"]
 
 
 class YamlError(ValueError):
-    """A file that is not well-formed knowledge YAML; the message names line and column."""
+    """A file that is not well-formed knowledge YAML; ``detail`` says where and what."""
+
+    def __init__(self, name: str, detail: str):
+        super().__init__(f"{name}: {detail}")
+        self.detail = detail
 
 
 # libyaml's C parser when PyYAML was built with it (the PyPI wheels are); the constructor and
@@ -71,4 +75,9 @@ def parse_yaml(text: str, name: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlError(f"{name}: not valid YAML{where}: {problem}") from None
+        raise YamlError(name, f"not valid YAML{where}: {problem}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A value YAML parses but cannot build, e.g. `date: 2026-02-30` or `!!int abc`.
+        raise YamlError(name, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(name, "not valid YAML: nested too deeply") from None

@@ -103,6 +103,9 @@ class KnowledgeBase:
         parts = [p for p in key.strip().split(".") if p]
         if parts and parts[0] not in tree and parts[0] in tree["instruments"]:
             parts = ["instruments", *parts]
+        if len(parts) > 2 and parts[0] == "sources":
+            # Bibliography keys may contain dots (override:instruments/odi.yaml).
+            parts = ["sources", ".".join(parts[1:])]
         node: Any = tree
         for n, part in enumerate(parts):
             if isinstance(node, dict) and part in node:

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from painpath.knowledge._paths import entry_ident
+
 __all__ = ["KnowledgeError", "Problem", "problems_from_validation"]
 
 # Pydantic adds the name of a union member or validator to an error's location; these are not
@@ -51,7 +53,7 @@ def _locate(raw: Any, loc: Sequence[int | str]) -> tuple[str, str]:
     for element in loc:
         if isinstance(element, int) and isinstance(node, list) and 0 <= element < len(node):
             node = node[element]
-            ident = node.get("id", node.get("key")) if isinstance(node, dict) else None
+            ident = entry_ident(node)
             label = f"[{ident}]" if ident is not None else f"[{element}]"
             if parts:
                 parts[-1] += label

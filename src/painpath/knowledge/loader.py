@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -25,6 +26,7 @@ from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation
 from painpath.domain.instruments import InstrumentDefinition
 from painpath.knowledge._merge import MergeError, apply_override, cite_override
+from painpath.knowledge._paths import entry_ident
 from painpath.knowledge._yaml import YamlError, parse_yaml
 from painpath.knowledge.base import KnowledgeBase, OverrideRecord
 from painpath.knowledge.errors import KnowledgeError, Problem, problems_from_validation
@@ -57,13 +59,51 @@ def _data_root() -> Traversable:
     return resources.files("painpath.knowledge").joinpath("data")
 
 
+@dataclass(frozen=True)
+class _Applied:
+    """One override file merged into its base file."""
+
+    rel: str
+    header: _OverrideHeader
+    changed: list[tuple[str | int, ...]]
+    citation_key: str
+
+    @property
+    def label(self) -> str:
+        return f"overrides/{self.rel}"
+
+
+def _is_yaml(name: str) -> bool:
+    return name.lower().endswith((".yaml", ".yml"))
+
+
 def _walk(root: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    """Every file below ``root`` (hidden ones aside), as (relative path, file)."""
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
         rel = f"{prefix}{entry.name}"
         if entry.is_dir():
             yield from _walk(entry, rel + "/")
-        elif entry.name.endswith((".yaml", ".yml")):
+        else:
             yield rel, entry
+
+
+def _read(entry: Traversable, label: str, problems: list[Problem]) -> tuple[str, Any] | None:
+    """The text and parsed YAML of one file, or None with the problem recorded."""
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(label, "", "", "the file is not UTF-8 text"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(label, "", "", f"the file cannot be read ({exc.strerror})"))
+        return None
+    try:
+        return text, parse_yaml(text, label)
+    except YamlError as exc:
+        problems.append(Problem(label, "", "", exc.detail))
+        return None
 
 
 def load_knowledge(
@@ -79,28 +119,28 @@ def load_knowledge(
     problems: list[Problem] = []
     raw: dict[str, Any] = {}
     for rel, entry in _walk(root):
-        try:
-            raw[rel] = parse_yaml(entry.read_text(encoding="utf-8"), rel)
-        except (YamlError, UnicodeDecodeError) as exc:
-            problems.append(Problem(rel, "", "", str(exc).removeprefix(f"{rel}: ")))
+        if _is_yaml(rel) and (read := _read(entry, rel, problems)) is not None:
+            raw[rel] = read[1]
 
-    records: list[tuple[str, _OverrideHeader, list[tuple[str | int, ...]], str]] = []
+    applied: list[_Applied] = []
     digest = hashlib.sha256()
     if overrides is not None:
         over_dir = Path(overrides)
         if not over_dir.is_dir():
-            raise KnowledgeError(
-                [Problem(str(over_dir), "", "", "the override directory does not exist")]
-            )
+            why = "is not a directory" if over_dir.exists() else "does not exist"
+            raise KnowledgeError([Problem(str(over_dir), "", "", f"the override directory {why}")])
         for rel, path in _walk(over_dir):
             label = f"overrides/{rel}"
-            text = path.read_text(encoding="utf-8")
-            digest.update(rel.encode() + b"\0" + text.encode())
-            try:
-                data = parse_yaml(text, label)
-            except YamlError as exc:
-                problems.append(Problem(label, "", "", str(exc).removeprefix(f"{label}: ")))
+            if not _is_yaml(rel):
+                if not path.name.upper().startswith("README"):
+                    problems.append(Problem(label, "", "", "only .yaml override files are read"))
                 continue
+            read = _read(path, label, problems)
+            if read is None:
+                continue
+            text, data = read
+            digest.update(rel.encode() + b"\0" + text.encode())
+            rel = re.sub(r"\.(yaml|yml)$", ".yaml", rel, flags=re.IGNORECASE)  # its base file
             if rel not in raw:
                 problems.append(
                     Problem(label, "", "", f"there is no base knowledge file {rel} to override")
@@ -131,29 +171,27 @@ def load_knowledge(
                 continue
             key = "override:" + re.sub(r"[^a-z0-9_.:/-]", "-", rel.lower())
             cite_override(raw[rel], changed, key)
-            records.append((rel, header, changed, key))
+            applied.append(_Applied(rel, header, changed, key))
 
     if problems:
         raise KnowledgeError(problems)
-    return _validate(raw, records, digest.hexdigest()[:8] if overrides is not None else None)
+    return _validate(raw, applied, digest.hexdigest()[:8] if overrides is not None else None)
 
 
 def _validate(
-    raw: dict[str, Any],
-    records: list[tuple[str, _OverrideHeader, list[tuple[str | int, ...]], str]],
-    override_digest: str | None,
+    raw: dict[str, Any], applied: list[_Applied], override_digest: str | None
 ) -> KnowledgeBase:
     problems: list[Problem] = []
-    overridden = {rel for rel, *_ in records}
+    overridden = {a.rel: a for a in applied}
 
     def check(rel: str, model: type[BaseModel], context: dict[str, Any] | None = None) -> Any:
         # An override can make a valid file invalid: name both files in the message.
-        label = f"{rel} (with overrides/{rel})" if rel in overridden else rel
+        label = f"{rel} (with {overridden[rel].label})" if rel in overridden else rel
         if rel not in raw:
             problems.append(Problem(rel, "", "", "the file is missing from the knowledge base"))
             return None
         if not isinstance(raw[rel], dict):
-            problems.append(Problem(rel, "", "", "the file must hold a mapping of fields"))
+            problems.append(Problem(label, "", "", "the file must hold a mapping of fields"))
             return None
         try:
             return model.model_validate(raw[rel], context=context)
@@ -163,21 +201,22 @@ def _validate(
 
     manifest = check("knowledge.yaml", _Manifest)
     bibliography = check("sources.yaml", _Bibliography)
+    if bibliography is None:
+        # Every other file cites the bibliography; without it each citation would fail too.
+        raise KnowledgeError(problems)
     sources: dict[str, Citation] = {}
-    if bibliography is not None:
-        for citation in bibliography.sources:
-            if citation.key in sources:
-                problems.append(
-                    Problem("sources.yaml", f"sources[{citation.key}]", "key", "key is repeated")
-                )
-            sources[citation.key] = citation
-    for key, header_key in ((r[3], r) for r in records):
-        rel, header = header_key[0], header_key[1]
-        who = f" (approved by {header.approved_by})" if header.approved_by else ""
-        sources[key] = Citation(
-            key=key,
-            short=f"clinic override {rel}",
-            citation=f"{header.reason}{who}",
+    for citation in bibliography.sources:
+        if citation.key in sources:
+            problems.append(
+                Problem("sources.yaml", f"sources[{citation.key}]", "key", "key is repeated")
+            )
+        sources[citation.key] = citation
+    for a in applied:
+        who = f" (approved by {a.header.approved_by})" if a.header.approved_by else ""
+        sources[a.citation_key] = Citation(
+            key=a.citation_key,
+            short=f"clinic override {a.rel}",
+            citation=f"{a.header.reason}{who}",
             kind="override",
         )
     context = {"bibliography": sources}
@@ -196,28 +235,14 @@ def _validate(
                 )
             )
         instruments[definition.id] = definition
-    unexpected = sorted(
-        r
-        for r in raw
-        if r not in {"knowledge.yaml", "sources.yaml", "signals.yaml", "checkpoints.yaml"}
-        and not r.startswith("instruments/")
-    )
+    known = {"knowledge.yaml", "sources.yaml", "signals.yaml", "checkpoints.yaml"}
+    unexpected = sorted(r for r in raw if r not in known and not r.startswith("instruments/"))
     problems.extend(Problem(r, "", "", "no schema is known for this file") for r in unexpected)
     if problems:
         raise KnowledgeError(problems)
 
     assert manifest is not None and signals is not None and checkpoints is not None
     version = manifest.version + (f"+clinic.{override_digest}" if override_digest else "")
-    override_records = tuple(
-        OverrideRecord(
-            file=rel,
-            reason=header.reason,
-            approved_by=header.approved_by,
-            citation_key=key,
-            changed=tuple(_tree_key(rel, raw[rel], p) for p in changed),
-        )
-        for rel, header, changed, key in records
-    )
     return KnowledgeBase(
         version=version,
         fhir_canonical_base=manifest.fhir_canonical_base,
@@ -226,7 +251,16 @@ def _validate(
         signals=signals,
         checkpoints=checkpoints,
         files=tuple(sorted(raw)),
-        overrides=override_records,
+        overrides=tuple(
+            OverrideRecord(
+                file=a.rel,
+                reason=a.header.reason,
+                approved_by=a.header.approved_by,
+                citation_key=a.citation_key,
+                changed=tuple(_tree_key(a.rel, raw[a.rel], p) for p in a.changed),
+            )
+            for a in applied
+        ),
     )
 
 
@@ -238,8 +272,8 @@ def _tree_key(rel: str, data: Any, path: tuple[str | int, ...]) -> str:
     for p in path:
         if isinstance(p, int) and isinstance(node, list):
             node = node[p]
-            ident = node.get("id", node.get("key")) if isinstance(node, dict) else None
-            parts.append(str(ident if ident is not None else p))
+            ident = entry_ident(node)
+            parts.append(ident if ident is not None else str(p))
         else:
             parts.append(str(p))
             node = node.get(p) if isinstance(node, dict) else None

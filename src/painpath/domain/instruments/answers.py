@@ -57,7 +57,7 @@ def read_answer(defn: InstrumentDefinition, item: Item, value: object) -> int:
                 item=item.id,
             )
         value = int(value)
-    if value in scale.allowed:
+    if scale.accepts(value):
         return value
     if scale.min <= value <= scale.max:
         message = f"{where}: {value} is not an allowed answer; allowed answers are {allowed}"

@@ -26,20 +26,25 @@ _EPSILON = 1e-9
 
 
 def check_total(defn: InstrumentDefinition, value: object, label: str) -> Number:
-    """Accept a total score given directly (not as answers) if it lies in the instrument's range."""
+    """Accept a total score given directly (not as answers) if it lies in the instrument's range.
+
+    Returns it as the instrument writes totals (rounded to its decimals, whole numbers bare).
+    """
     lo, hi = defn.total_range()
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    span = f"{tidy(lo, 2)}–{tidy(hi, 2)}"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (isinstance(value, float) and not math.isfinite(value)):
         raise ScoringError(
-            f"{defn.id} {label}: {show(value)} is not a score; "
-            f"give answers or a total in {tidy(lo, 2)}–{tidy(hi, 2)}",
+            f"{defn.id} {label}: {show(value)} is not a score; give answers or a total in {span}",
             instrument=defn.id,
         )
+    # Compared without converting to float, so a huge integer cannot overflow.
+    assert isinstance(value, int | float)
     if not lo <= value <= hi:
         raise ScoringError(
-            f"{defn.id} {label}: {show(value)} is out of range {tidy(lo, 2)}–{tidy(hi, 2)}",
-            instrument=defn.id,
+            f"{defn.id} {label}: {show(value)} is out of range {span}", instrument=defn.id
         )
-    return value
+    return tidy(value + 0.0, defn.scoring.decimals)  # + 0.0 turns -0.0 into 0
 
 
 def compare_totals(

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from painpath.domain.explain import Sourced
 
@@ -40,7 +40,11 @@ CODE_SYSTEM_URIS: dict[str, str] = {
     "RxNorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
 }
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# Knowledge is exact: unknown fields, infinities and NaN are refused everywhere.
+_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+# A response scale is a questionnaire's, not a measuring instrument's: a few values at most.
+MAX_SCALE_SPAN = 100
 
 
 class Coding(BaseModel):
@@ -70,7 +74,7 @@ class ResponseOption(BaseModel):
 
     model_config = _FROZEN
 
-    value: int
+    value: StrictInt
     label: str = Field(min_length=1)
     code: Coding | None = None
 
@@ -80,7 +84,7 @@ class Anchor(BaseModel):
 
     model_config = _FROZEN
 
-    value: int
+    value: StrictInt
     label: str = Field(min_length=1)
 
 
@@ -93,22 +97,32 @@ class ResponseScale(BaseModel):
 
     model_config = _FROZEN
 
-    min: int
-    max: int
+    min: StrictInt
+    max: StrictInt
     options: tuple[ResponseOption, ...] = ()
     anchors: tuple[Anchor, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> ResponseScale:
-        if self.min > self.max:
-            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.min >= self.max:
+            raise ValueError(f"min {self.min} must be below max {self.max}")
+        if self.max - self.min > MAX_SCALE_SPAN:
+            raise ValueError(f"a response scale spans at most {MAX_SCALE_SPAN} points")
         values = [o.value for o in self.options]
         if len(set(values)) != len(values):
             raise ValueError("response options repeat a value")
+        if len(values) == 1:
+            raise ValueError("a closed scale needs at least two options")
         for v in [*values, *(a.value for a in self.anchors)]:
             if not self.min <= v <= self.max:
                 raise ValueError(f"value {v} lies outside {self.min}–{self.max}")
         return self
+
+    def accepts(self, value: int) -> bool:
+        """Whether ``value`` is an answer this scale takes."""
+        if self.options:
+            return any(o.value == value for o in self.options)
+        return self.min <= value <= self.max
 
     @property
     def allowed(self) -> tuple[int, ...]:
@@ -246,6 +260,13 @@ class Subscale(Sourced):
     items: tuple[str, ...] = Field(min_length=1)
     method: Literal["sum", "mean"] = "sum"
 
+    @field_validator("items")
+    @classmethod
+    def _each_once(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(items)) != len(items):
+            raise ValueError(f"an item is listed twice: {list(items)}")
+        return items
+
 
 class Scoring(Sourced):
     """How the total is computed and how many unanswered items it tolerates.
@@ -257,8 +278,8 @@ class Scoring(Sourced):
     """
 
     method: Literal["sum", "mean", "percent_of_max"]
-    max_missing: int = Field(default=0, ge=0)
-    decimals: int = Field(default=2, ge=0, le=6)
+    max_missing: StrictInt = Field(default=0, ge=0)
+    decimals: StrictInt = Field(default=2, ge=0, le=6)
 
 
 class ChangeRule(Sourced):
@@ -287,7 +308,7 @@ class InstrumentDefinition(Sourced):
     """A validated questionnaire: everything needed to administer, score and explain it."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1)
     name: str
     short_name: str
     measures: str = Field(description="What the instrument measures")
@@ -350,7 +371,7 @@ class InstrumentDefinition(Sourced):
         for item in self.items:
             scale = self.scale_for(item)
             for a in item.anchors:
-                if a.value not in scale.allowed:
+                if not scale.accepts(a.value):
                     raise ValueError(f"item {item.id} anchor {a.value} is not an allowed answer")
             recode = item.recode
             unscored = [] if recode is None else [v for v in scale.allowed if v not in recode]
@@ -382,8 +403,11 @@ class InstrumentDefinition(Sourced):
 
     def scored_range(self, item: Item) -> tuple[float, float]:
         """The least and most an item can contribute."""
-        values = [self.scored_value(item, v) for v in self.scale_for(item).allowed]
-        return min(values), max(values)
+        if item.recode is not None:
+            values = [item.recode[v] for v in self.scale_for(item).allowed]
+            return min(values), max(values)
+        scale = self.scale_for(item)
+        return (min(scale.allowed), max(scale.allowed)) if scale.options else (scale.min, scale.max)
 
     def total_range(self) -> tuple[float, float]:
         """The least and most the total can be."""
@@ -395,13 +419,16 @@ class InstrumentDefinition(Sourced):
         return 0.0, 100.0
 
     def integral_total(self) -> bool:
-        """Whether a complete set of answers always gives a whole-number total."""
+        """Whether the total is always a whole number: a sum of whole-number item scores.
+
+        A prorated sum of such an instrument is rounded to a whole number too, so bands written
+        on whole numbers always apply.
+        """
         if self.scoring.method != "sum":
             return False
         return all(
-            float(self.scored_value(i, v)).is_integer()
-            for i in self.items
-            for v in self.scale_for(i).allowed
+            item.recode is None or all(float(v).is_integer() for v in item.recode.values())
+            for item in self.items
         )
 
     def _check_band_coverage(self) -> None:

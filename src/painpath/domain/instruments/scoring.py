@@ -7,6 +7,7 @@ applied with the data it used and the source it rests on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from painpath.domain.explain import Reason, Sourced
@@ -109,7 +110,7 @@ def score_answers(
 
     flags: list[str] = []
     for flag in defn.flags:
-        unassessed = [c.on for c in flag.when if lookup.get(c) is None]
+        unassessed = [c.target for c in flag.when if lookup.get(c) is None]
         if unassessed:
             reasons.append(
                 Reason(
@@ -163,6 +164,7 @@ def _aggregate(
     lo, hi = (tidy(x, decimals) for x in defn.total_range())
     sources = defn.scoring.source
     rule = f"{defn.id}.total"
+    total: Number
     if a == 0:
         return None, False, Reason(rule=rule, text="no items answered", sources=sources)
     if method == "mean":
@@ -182,10 +184,16 @@ def _aggregate(
         text = f"{tidy(s, decimals)} / {shown} × 100 = {total}% (range 0–100)"
         return total, False, Reason(rule=rule, text=text, data={"total": total}, sources=sources)
     if a < n:
-        total = tidy(s * n / a, decimals)
-        text = (
-            f"sum of {a} answered item scores = {tidy(s, decimals)}, prorated × {n}/{a} = {total}"
-        )
+        prorated = s * n / a
+        text = f"sum of {a} answered item scores = {tidy(s, decimals)}, prorated × {n}/{a}"
+        if defn.integral_total():
+            # Complete totals are whole numbers and the bands are written on them, so a
+            # prorated total is rounded half up to the nearest whole number.
+            total = math.floor(prorated + 0.5)
+            text += f" = {tidy(prorated, decimals)}, rounded to {total}"
+        else:
+            total = tidy(prorated, decimals)
+            text += f" = {total}"
         return total, True, Reason(rule=rule, text=text, data={"total": total}, sources=sources)
     total = tidy(s, decimals)
     text = f"sum of the {n} item scores = {total} (range {lo}–{hi})"
@@ -196,7 +204,7 @@ def _missing_reason(defn: InstrumentDefinition, missing: Sequence[str]) -> Reaso
     consequence = {
         "percent_of_max": "each unanswered item is taken out of the denominator",
         "mean": "the mean is taken over the answered items",
-        "sum": "the sum is prorated over the answered items",
+        "sum": "the sum is prorated over the answered items",  # and rounded: see _aggregate
     }[defn.scoring.method]
     return Reason(
         rule=f"{defn.id}.missing",

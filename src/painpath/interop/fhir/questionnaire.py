@@ -2,7 +2,9 @@
 
 Items keep Painpath's item numbers as ``linkId`` and carry their LOINC code where one is known.
 Closed scales become ``choice`` items whose options carry the LOINC answer code when there is
-one (else a Painpath code) and the score in the ``ordinalValue`` extension; open numeric scales
+one (else a Painpath code whose code is the answer) and, in the ``ordinalValue`` extension, what
+the answer adds to the score (S-LANSS "yes" to item 1 adds 5; STarT Back "slightly" adds 0);
+open numeric scales
 become ``integer`` items bounded by ``minValue``/``maxValue``. Every resource is validated by
 ``fhir.resources`` (R4B models, structurally the same as R4 for these resources) before it is
 returned.
@@ -11,7 +13,6 @@ returned.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from fhir.resources.R4B.questionnaire import Questionnaire
@@ -69,7 +70,12 @@ def _item(defn: InstrumentDefinition, item: Item, canonical_base: str) -> dict[s
         entry["type"] = "choice"
         entry["answerOption"] = [
             {
-                "extension": [{"url": ORDINAL_VALUE_URL, "valueDecimal": option.value}],
+                "extension": [
+                    {
+                        "url": ORDINAL_VALUE_URL,
+                        "valueDecimal": defn.scored_value(item, option.value),
+                    }
+                ],
                 "valueCoding": (
                     {
                         "system": option.code.system_uri,
@@ -109,7 +115,7 @@ def to_questionnaire(
         "id": defn.id,
         "url": questionnaire_url(canonical_base, defn.id),
         "version": version,
-        "name": re.sub(r"[^A-Za-z0-9]", "", defn.short_name).upper(),
+        "name": defn.id.upper(),  # ids start with a letter: a valid FHIR computable name
         "title": defn.name,
         "status": "active",
         "subjectType": ["Patient"],

@@ -8,7 +8,8 @@ to PHQ-9 items 1–2 is a PHQ-2).
 Which item: an item whose ``linkId`` is the Painpath item number (when the questionnaire is
 Painpath's or the instrument was named), or whose ``linkId`` or ``definition`` carries the item's
 LOINC code. Answers may be ``valueInteger``, ``valueDecimal`` (whole), ``valueCoding`` (matched
-by LOINC answer code, Painpath answer code, or ``ordinalValue``) or ``valueBoolean`` (yes/no
+by LOINC answer code, Painpath answer code, or an ``ordinalValue`` — the answer's contribution
+to the score, mapped back to the one answer that contributes it) or ``valueBoolean`` (yes/no
 items). The total is always recomputed; a total stored in the response is reported when it
 disagrees and never used. Items the instrument does not have are listed as ignored, with why.
 """
@@ -107,10 +108,10 @@ def _identify(
             return defn, False
 
     present = set().union(*(_codes_in(leaf) for _, leaf in leaves)) if leaves else set()
+    known_here = present & _all_item_codes(kb)
     candidates = []
     for defn in kb.instruments.values():
         item_codes = {i.code.code for i in defn.items if i.code}
-        known_here = present & _all_item_codes(kb)
         if item_codes and known_here and known_here <= item_codes | _total_codes(defn):
             unanswered = len(item_codes - present)
             candidates.append((unanswered, len(defn.items), defn.id, defn))
@@ -118,14 +119,14 @@ def _identify(
         raise FhirInputError(
             "cannot tell which instrument this response answers: its questionnaire "
             f"{canonical or '(none)'} is not Painpath's and names no known LOINC panel, and no "
-            "item carries a known LOINC item code; name the instrument (--instrument ID)"
+            "item carries a known LOINC item code; name the instrument it answers"
         )
     candidates.sort(key=lambda c: (c[0], c[1]))
     best = [c for c in candidates if c[:2] == candidates[0][:2]]
     if len(best) > 1:
         names = ", ".join(c[2] for c in best)
         raise FhirInputError(
-            f"this response fits several instruments ({names}); name one (--instrument ID)"
+            f"this response fits several instruments ({names}); name the one it answers"
         )
     return candidates[0][3], False
 
@@ -143,10 +144,14 @@ def _answer_value(
 ) -> object:
     """One FHIR answer as the plain value the scoring engine reads."""
     scale = defn.scale_for(item)
-    if "valueInteger" in answer:
-        return answer["valueInteger"]
-    if "valueDecimal" in answer:
-        return float(answer["valueDecimal"])
+    for key in ("valueInteger", "valueDecimal"):
+        if key in answer:
+            value = answer[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise FhirInputError(
+                    f"{where}.{key}: must be a JSON number, not {type(value).__name__}"
+                )
+            return value
     if "valueBoolean" in answer:
         values = scale.allowed
         if not scale.options or len(values) != 2:
@@ -167,10 +172,10 @@ def _answer_value(
             except ValueError:
                 pass
         for ext in coding.get("extension") or answer.get("extension") or []:
-            if ext.get("url") == ORDINAL_VALUE_URL and "valueDecimal" in ext:
-                return float(ext["valueDecimal"])
+            if isinstance(ext, dict) and ext.get("url") == ORDINAL_VALUE_URL:
+                return _answer_for_ordinal(defn, item, ext.get("valueDecimal"), where)
         display = str(coding.get("display", "")).strip()
-        if re.fullmatch(r"-?\d+", display):
+        if re.fullmatch(r"-?\d{1,6}", display):
             return int(display)
         raise FhirInputError(
             f"{where}.valueCoding: {system or '(no system)'}|{code or '(no code)'} is not an "
@@ -183,13 +188,30 @@ def _answer_value(
     )
 
 
+def _answer_for_ordinal(defn: InstrumentDefinition, item: Item, ordinal: object, where: str) -> int:
+    """The one answer whose contribution to the score is ``ordinal`` (FHIR's ordinalValue)."""
+    matches = (
+        [v for v in defn.scale_for(item).allowed if defn.scored_value(item, v) == ordinal]
+        if isinstance(ordinal, int | float) and not isinstance(ordinal, bool)
+        else []
+    )
+    if len(matches) != 1:
+        raise FhirInputError(
+            f"{where}.valueCoding: ordinalValue {ordinal!r} does not identify one answer of "
+            f"{defn.id} item {item.id}; use its answer code"
+        )
+    return matches[0]
+
+
 def _stored_value(answer: Mapping[str, Any]) -> float | None:
-    for key in ("valueDecimal", "valueInteger"):
-        if key in answer:
-            return float(answer[key])
     quantity = answer.get("valueQuantity")
-    if isinstance(quantity, dict) and "value" in quantity:
-        return float(quantity["value"])
+    for value in (
+        answer.get("valueDecimal"),
+        answer.get("valueInteger"),
+        quantity.get("value") if isinstance(quantity, dict) else None,
+    ):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
     return None
 
 
@@ -204,9 +226,11 @@ def score_response(
         QuestionnaireResponse.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        loc = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function"))
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise FhirInputError(f"QuestionnaireResponse.{loc}: {first['msg']}{more}") from None
+        message = str(first["msg"]).split("[", 1)[0].strip()
+        raise FhirInputError(f"{_fhir_path(first['loc'])}: {message}{more}") from None
+    except RecursionError:
+        raise FhirInputError("QuestionnaireResponse: items are nested too deeply") from None
     status = str(resource.get("status"))
     if status not in _STATUSES:
         raise FhirInputError(
@@ -236,6 +260,8 @@ def score_response(
         elif hit := sorted(codes & set(by_code)):
             item, how = by_code[hit[0]], f"LOINC {hit[0]}"
         elif codes & _total_codes(defn):
+            if stored is not None:
+                raise FhirInputError(f"{where}: a second item carries the {defn.id} total")
             value = _stored_value(leaf["answer"][0])
             stored = {"linkId": link_id, "value": value}
             continue
@@ -288,6 +314,17 @@ def score_response(
     )
 
 
+def _fhir_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as a FHIR path: ``QuestionnaireResponse.item[0].answer[0]``."""
+    path = "QuestionnaireResponse"
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not part.startswith("function") and "[" not in part:
+            path += f".{part}"
+    return path
+
+
 def score_bundle(
     bundle: Mapping[str, Any], kb: KnowledgeBase, *, instrument: str | None = None
 ) -> list[dict[str, Any]]:
@@ -296,9 +333,15 @@ def score_bundle(
     Each result is the response's JSON, or ``{"entry": n, "error": "..."}``; other resource
     types are listed as skipped.
     """
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise FhirInputError("Bundle.entry: must be a list of entries")
     results: list[dict[str, Any]] = []
-    for n, entry in enumerate(bundle.get("entry") or []):
-        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            results.append({"entry": n, "error": f"Bundle.entry[{n}] is not an object"})
+            continue
+        resource = entry.get("resource")
         kind = resource.get("resourceType") if isinstance(resource, Mapping) else None
         if not isinstance(resource, Mapping) or kind != "QuestionnaireResponse":
             results.append({"entry": n, "skipped": f"{kind or 'no resource'} is not scored"})
