@@ -41,7 +41,8 @@ def demo() -> None:
         changes.add_row(intake[instrument].name, change_text(change))
     console.print(changes)
     console.print(
-        f"[dim]Knowledge base {kb.version}. Every number above comes with its rule and source:[/]\n"
+        f"[dim]Knowledge base {kb.version}. Every number above comes with its rule and source;"
+        " try (after `make run` the command is .venv/bin/painpath):[/]\n"
         '  painpath score peg --answers \'{"1": 7, "2": 7, "3": 8}\'\n'
         "  painpath ask phq9                     [dim]administer a questionnaire here[/]\n"
         "  painpath knowledge show odi.bands     [dim]any rule, with its source[/]\n"
