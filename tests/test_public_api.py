@@ -12,15 +12,21 @@ DOMAIN = Path(painpath.__file__).parent / "domain"
 
 def test_the_public_api_is_pinned():
     assert sorted(painpath.__all__) == [
+        "Assessment",
         "Change",
+        "ImagingContext",
+        "Intake",
+        "IntakeError",
         "KnowledgeBase",
         "KnowledgeError",
         "Score",
         "ScoringError",
         "UnknownInstrumentError",
         "__version__",
+        "assess",
         "compare",
         "default_knowledge",
+        "imaging_context",
         "load_knowledge",
         "score",
     ]

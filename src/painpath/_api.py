@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from painpath.domain.assessment import (
+    Assessment,
+    ImagingContext,
+    Intake,
+    IntakeError,
+    check_intake,
+    read_intake,
+)
+from painpath.domain.assessment import assess as assess_intake
+from painpath.domain.assessment import imaging_context as context_for
 from painpath.domain.instruments import (
     Change,
     Score,
@@ -12,10 +22,11 @@ from painpath.domain.instruments import (
     compare_totals,
     score_answers,
 )
+from painpath.domain.instruments.answers import show
 from painpath.domain.instruments.results import Number
 from painpath.knowledge import KnowledgeBase, default_knowledge
 
-__all__ = ["compare", "score"]
+__all__ = ["assess", "compare", "imaging_context", "score"]
 
 
 def score(
@@ -68,3 +79,40 @@ def compare(
     return compare_totals(
         defn, total(before, "before"), total(after, "after"), knowledge_version=kb.version
     )
+
+
+def assess(
+    intake: Intake | Mapping[str, object], *, knowledge: KnowledgeBase | None = None
+) -> Assessment:
+    """Assess an intake: red flags, mechanisms, irritability, drivers, psychosocial findings,
+    imaging in context. A dict is validated first; IntakeError names every problem by path.
+
+    >>> a = assess({"age": 44, "sex": "male", "duration_weeks": 14, "regions": ["low_back"],
+    ...             "distribution": "regional", "aggravating": ["flexion", "sitting"]})
+    >>> a.plan_blocked, a.mechanism("nociceptive").status, a.drivers[0].id
+    (False, 'likely', 'biomechanical')
+    """
+    kb = knowledge or default_knowledge()
+    if isinstance(intake, Intake):
+        check_intake(intake, kb.assessment)
+        parsed = intake
+    else:
+        parsed = read_intake(intake, kb.assessment)
+    return assess_intake(parsed, kb.assessment)
+
+
+def imaging_context(
+    age: int, finding: str, *, level: str | None = None, knowledge: KnowledgeBase | None = None
+) -> ImagingContext:
+    """An imaging finding beside its prevalence in pain-free people of that age (Brinjikji
+    2015), with a plain-language sentence. Unknown findings come back ``in_reference: False``.
+
+    >>> c = imaging_context(45, "disc_bulge")
+    >>> c.prevalence_pct, c.common
+    (55.0, True)
+    """
+    if isinstance(age, bool) or not isinstance(age, int) or not 16 <= age <= 120:
+        raise IntakeError([("age", f"{show(age)} is not a whole number of years in 16–120")])
+    kb = knowledge or default_knowledge()
+    common = kb.assessment_rules.mismatch.common_prevalence_pct.value
+    return context_for(kb.imaging, age=age, finding=finding, level=level, common_at_pct=common)

@@ -15,8 +15,8 @@ from painpath.domain.explain import Sourced
 
 __all__ = ["CheckpointDefaults", "Parameter", "SignalDefaults"]
 
-Unit = Literal["days", "hours", "sessions", "points", "percent"]
-_WHOLE_UNITS = {"days", "hours", "sessions"}
+Unit = Literal["days", "weeks", "hours", "sessions", "points", "percent", "count"]
+_WHOLE_UNITS = {"days", "hours", "sessions", "count"}
 
 
 class Parameter(Sourced):

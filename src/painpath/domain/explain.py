@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Certainty", "Citation", "Reason", "Sourced", "resolve_sources"]
+__all__ = ["Certainty", "Citation", "Reason", "Sourced", "resolve_sources", "sources_of"]
 
 CitationKind = Literal[
     "paper", "guideline", "instrument", "web", "standard", "seed", "spec", "dataset", "override"
@@ -100,3 +100,9 @@ class Reason(BaseModel):
         """
         cited = "; ".join(c.short for c in self.sources)
         return f"{self.rule}: {self.text}" + (f" [{cited}]" if cited else "")
+
+
+def sources_of(*entries: Sourced) -> tuple[Citation, ...]:
+    """The citations of several entries, each once, in order: a decision that used a rule and
+    its parameters cites them all (so a clinic's overridden number shows up)."""
+    return tuple(dict.fromkeys(c for e in entries for c in e.source))

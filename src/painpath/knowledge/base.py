@@ -9,6 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from painpath.domain.assessment import AssessmentKnowledge
+from painpath.domain.assessment.knowledge import (
+    AssessmentRules,
+    DriverRules,
+    ImagingTable,
+    PsychosocialRules,
+    RedFlagCatalog,
+)
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation, Sourced
 from painpath.domain.instruments import InstrumentDefinition, UnknownInstrumentError
@@ -49,6 +57,11 @@ class KnowledgeBase:
     instruments: Mapping[str, InstrumentDefinition]
     signals: SignalDefaults
     checkpoints: CheckpointDefaults
+    red_flags: RedFlagCatalog
+    assessment_rules: AssessmentRules
+    drivers: DriverRules
+    psychosocial: PsychosocialRules
+    imaging: ImagingTable
     files: tuple[str, ...]
     overrides: tuple[OverrideRecord, ...] = ()
     _tree: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -60,6 +73,19 @@ class KnowledgeBase:
         except (KeyError, TypeError):
             raise UnknownInstrumentError(str(instrument_id), list(self.instruments)) from None
 
+    @property
+    def assessment(self) -> AssessmentKnowledge:
+        """What the assessment engine reads."""
+        return AssessmentKnowledge(
+            instruments=self.instruments,
+            red_flags=self.red_flags,
+            rules=self.assessment_rules,
+            drivers=self.drivers,
+            psychosocial=self.psychosocial,
+            imaging=self.imaging,
+            version=self.version,
+        )
+
     def entries(self) -> Iterator[tuple[str, Sourced]]:
         """Every sourced entry in the knowledge base, with its dotted key.
 
@@ -70,6 +96,11 @@ class KnowledgeBase:
             yield from _walk_sourced(f"instruments.{ident}", definition)
         yield from _walk_sourced("signals", self.signals)
         yield from _walk_sourced("checkpoints", self.checkpoints)
+        yield from _walk_sourced("red_flags", self.red_flags)
+        yield from _walk_sourced("assessment", self.assessment_rules)
+        yield from _walk_sourced("drivers", self.drivers)
+        yield from _walk_sourced("psychosocial", self.psychosocial)
+        yield from _walk_sourced("imaging", self.imaging)
 
     def tree(self) -> dict[str, Any]:
         """The knowledge as nested mappings, entries keyed by id, sources as keys.
@@ -87,6 +118,20 @@ class KnowledgeBase:
                     "checkpoints": _keyed(
                         self.checkpoints.model_dump(mode="json", exclude_none=True)
                     ),
+                    **{
+                        name: _keyed(
+                            getattr(self, attr).model_dump(
+                                mode="json", exclude_none=True, by_alias=True
+                            )
+                        )
+                        for name, attr in (
+                            ("red_flags", "red_flags"),
+                            ("assessment", "assessment_rules"),
+                            ("drivers", "drivers"),
+                            ("psychosocial", "psychosocial"),
+                            ("imaging", "imaging"),
+                        )
+                    },
                     "sources": {
                         k: c.model_dump(exclude_none=True) for k, c in self.sources.items()
                     },

@@ -22,6 +22,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from painpath.domain.assessment.knowledge import (
+    AssessmentRules,
+    DriverRules,
+    ImagingTable,
+    PsychosocialRules,
+    RedFlagCatalog,
+)
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation
 from painpath.domain.instruments import InstrumentDefinition
@@ -222,6 +229,11 @@ def _validate(
     context = {"bibliography": sources}
     signals = check("signals.yaml", SignalDefaults, context)
     checkpoints = check("checkpoints.yaml", CheckpointDefaults, context)
+    red_flags = check("red_flags.yaml", RedFlagCatalog, context)
+    assessment_rules = check("assessment.yaml", AssessmentRules, context)
+    drivers = check("drivers.yaml", DriverRules, context)
+    psychosocial = check("psychosocial.yaml", PsychosocialRules, context)
+    imaging = check("imaging_prevalence.yaml", ImagingTable, context)
     instruments: dict[str, InstrumentDefinition] = {}
     for rel in sorted(r for r in raw if r.startswith("instruments/")):
         definition = check(rel, InstrumentDefinition, context)
@@ -235,13 +247,24 @@ def _validate(
                 )
             )
         instruments[definition.id] = definition
-    known = {"knowledge.yaml", "sources.yaml", "signals.yaml", "checkpoints.yaml"}
+    known = {
+        "knowledge.yaml",
+        "sources.yaml",
+        "signals.yaml",
+        "checkpoints.yaml",
+        "red_flags.yaml",
+        "assessment.yaml",
+        "drivers.yaml",
+        "psychosocial.yaml",
+        "imaging_prevalence.yaml",
+    }
     unexpected = sorted(r for r in raw if r not in known and not r.startswith("instruments/"))
     problems.extend(Problem(r, "", "", "no schema is known for this file") for r in unexpected)
     if problems:
         raise KnowledgeError(problems)
 
-    assert manifest is not None and signals is not None and checkpoints is not None
+    parts = (manifest, signals, checkpoints, red_flags, assessment_rules, drivers, psychosocial)
+    assert all(p is not None for p in parts) and imaging is not None
     version = manifest.version + (f"+clinic.{override_digest}" if override_digest else "")
     return KnowledgeBase(
         version=version,
@@ -250,6 +273,11 @@ def _validate(
         instruments=instruments,
         signals=signals,
         checkpoints=checkpoints,
+        red_flags=red_flags,
+        assessment_rules=assessment_rules,
+        drivers=drivers,
+        psychosocial=psychosocial,
+        imaging=imaging,
         files=tuple(sorted(raw)),
         overrides=tuple(
             OverrideRecord(
