@@ -345,3 +345,101 @@ def test_instruments_json_includes_the_change_threshold():
 def test_minus_zero_is_zero():
     out = run_cli("compare", "nprs", "--before", "-0.0", "--after", "2", "--format", "text")
     assert out.stdout.startswith("0 → 2")
+
+
+# --- assessment ------------------------------------------------------------------------------------
+
+EXAMPLES = ROOT / "docs" / "examples" / "intake"
+
+
+def test_assess_prints_the_contract_json():
+    out = run_cli("assess", str(EXAMPLES / "02_sciatica_cannot_sit.json"))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert {"red_flags", "plan_blocked", "mechanisms", "drivers", "irritability", "psychosocial",
+            "imaging", "explanation"} <= set(result)  # fmt: skip
+    assert result["plan_blocked"] is False
+    assert result["irritability"]["grade"] == "high"
+
+
+def test_assess_text_is_the_clinician_summary_with_red_flags_first():
+    out = run_cli("assess", str(EXAMPLES / "08_cauda_equina.json"), "--format", "text")
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert "Red flags" in lines[0]
+    assert " EMERGENCY " in out.stdout and "PLAN BLOCKED" in out.stdout
+
+
+def test_assess_reads_standard_input():
+    text = (EXAMPLES / "07_retired_teacher_knee_oa.json").read_text()
+    assert json.loads(run_cli("assess", "-", stdin=text).stdout)["plan_blocked"] is False
+
+
+def test_an_invalid_intake_exits_2_with_each_problem_by_path(tmp_path: Path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"age": 200, "sex": "male", "duration_weeks": 4, "regions": ["low_back"],
+                                "distribution": "regional", "red_flag_findings": ["purple_toes"],
+                                "irritability": {"provoked_by": "minimal", "peak_severity": 11, "settle_hours": 1}}))  # fmt: skip
+    out = run_cli("assess", str(path))
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "error: age: 200 is above the maximum 120",
+        "error: irritability.peak_severity: 11 is above the maximum 10",
+    ]
+    path.write_text(json.dumps({"age": 40, "sex": "male", "duration_weeks": 4, "regions": ["low_back"],
+                                "distribution": "regional", "red_flag_findings": ["purple_toes"]}))  # fmt: skip
+    out = run_cli("assess", str(path))
+    assert out.returncode == 2
+    assert _error_line(out.stderr) == (
+        "error: red_flag_findings[0]: unknown red-flag code 'purple_toes' (see `painpath knowledge show red_flags`)"
+    )
+    assert "Traceback" not in out.stderr
+
+
+def test_imaging_prints_the_finding_in_context():
+    out = run_cli("imaging", "--age", "45", "--finding", "disc_bulge")
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == {
+        "finding": "disc_bulge",
+        "age": 45,
+        "prevalence_pct": 55.0,
+        "common": True,
+        "text": "Disc bulge shows up on the scans of about 55 in 100 people aged 45 who have no back pain at all. It is a common, normal part of ageing and, on its own, does not explain your pain or mean your spine is damaged.",
+        "source": ["Brinjikji 2015", "PMC4975884"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--age", "45", "--finding", "knee_oa"], "error: unknown finding 'knee_oa'; the reference table has: disc_degeneration, disc_signal_loss, disc_height_loss, disc_bulge, disc_protrusion, annular_fissure, facet_degeneration, spondylolisthesis"),
+        (["--age", "200", "--finding", "disc_bulge"], "error: --age: 200 is not a whole number of years in 16–120"),
+    ],
+)  # fmt: skip
+def test_imaging_refuses_what_it_cannot_answer(args, message):
+    out = run_cli("imaging", *args)
+    assert out.returncode == 2 and _error_line(out.stderr) == message
+
+
+def test_schema_prints_the_published_intake_schema():
+    out = run_cli("schema", "intake")
+    assert json.loads(out.stdout) == json.loads(
+        (ROOT / "docs" / "schema" / "intake.schema.json").read_text()
+    )
+
+
+def test_the_committed_assessment_rules_reference_is_current():
+    out = run_cli("knowledge", "docs", "assessment")
+    committed = (ROOT / "docs" / "assessment-rules.md").read_text()
+    assert out.stdout == committed, (
+        "run `painpath knowledge docs assessment -o docs/assessment-rules.md`"
+    )
+
+
+def test_knowledge_show_reaches_assessment_entries():
+    out = run_cli("knowledge", "show", "red_flags.flags.foot_drop")
+    assert (
+        out.returncode == 0 and "urgency: urgent" in out.stdout and "[finucane2020]" in out.stdout
+    )
+    irritability = run_cli("knowledge", "show", "assessment.irritability.settle_high_hours")
+    assert "value: 4" in irritability.stdout

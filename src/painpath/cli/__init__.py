@@ -13,6 +13,7 @@ import typer
 
 from painpath._version import __version__
 from painpath.cli import fhir, knowledge
+from painpath.cli.assessment import assess, imaging, schema
 from painpath.cli.demo import demo
 from painpath.cli.scoring import ask, compare, instruments, score
 
@@ -48,6 +49,9 @@ app.command()(instruments)
 app.command()(score)
 app.command()(compare)
 app.command()(ask)
+app.command()(assess)
+app.command()(imaging)
+app.command()(schema)
 app.command("demo-intake")(demo)
 app.add_typer(knowledge.app)
 app.add_typer(fhir.app)

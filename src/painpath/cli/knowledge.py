@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from painpath.knowledge import (
     UnknownKeyError,
     load_knowledge,
 )
-from painpath.knowledge.reference import instruments_reference
+from painpath.knowledge.reference import assessment_reference, instruments_reference
 
 app = typer.Typer(
     name="knowledge",
@@ -97,15 +98,25 @@ def show(
         print(f"Overridden by {record.file}: {record.reason}{who}")
 
 
+class Reference(StrEnum):
+    instruments = "instruments"
+    assessment = "assessment"
+
+
 @app.command()
 def docs(
+    what: Annotated[
+        Reference, typer.Argument(help="instruments (docs/instruments.md) or assessment.")
+    ] = Reference.instruments,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Write the instrument reference (docs/instruments.md) from the shipped knowledge."""
+    """Write a reference generated from the shipped knowledge (docs/instruments.md,
+    docs/assessment-rules.md)."""
+    render = instruments_reference if what is Reference.instruments else assessment_reference
     try:
-        text = instruments_reference(load_knowledge())
+        text = render(load_knowledge())
     except KnowledgeError as exc:
         fail(str(exc))
     if output is None:
