@@ -112,7 +112,11 @@ def imaging_context(
     (55.0, True)
     """
     if isinstance(age, bool) or not isinstance(age, int) or not 16 <= age <= 120:
-        raise IntakeError([("age", f"{show(age)} is not a whole number of years in 16–120")])
+        raise IntakeError([("age", f"{show(age)}: give a whole number of years in 16–120")])
+    if not isinstance(finding, str) or not finding:
+        raise IntakeError([("finding", f"{show(finding)}: give a finding id such as disc_bulge")])
+    if level is not None and not isinstance(level, str):
+        raise IntakeError([("level", f"{show(level)}: give a level such as L4-L5")])
     kb = knowledge or default_knowledge()
     common = kb.assessment_rules.mismatch.common_prevalence_pct.value
     return context_for(kb.imaging, age=age, finding=finding, level=level, common_at_pct=common)

@@ -404,7 +404,7 @@ def test_imaging_prints_the_finding_in_context():
         "age": 45,
         "prevalence_pct": 55.0,
         "common": True,
-        "text": "Disc bulge shows up on the scans of about 55 in 100 people aged 45 who have no back pain at all. It is a common, normal part of ageing and, on its own, does not explain your pain or mean your spine is damaged.",
+        "text": "Disc bulge shows up on the scans of about 55 in 100 people aged 45 who have no back pain at all. Because it is so common in people without pain, on its own it is not proof of what is causing yours.",
         "source": ["Brinjikji 2015", "PMC4975884"],
     }
 
@@ -413,7 +413,7 @@ def test_imaging_prints_the_finding_in_context():
     ("args", "message"),
     [
         (["--age", "45", "--finding", "knee_oa"], "error: unknown finding 'knee_oa'; the reference table has: disc_degeneration, disc_signal_loss, disc_height_loss, disc_bulge, disc_protrusion, annular_fissure, facet_degeneration, spondylolisthesis"),
-        (["--age", "200", "--finding", "disc_bulge"], "error: --age: 200 is not a whole number of years in 16–120"),
+        (["--age", "200", "--finding", "disc_bulge"], "error: --age: 200: give a whole number of years in 16–120"),
     ],
 )  # fmt: skip
 def test_imaging_refuses_what_it_cannot_answer(args, message):
@@ -443,3 +443,27 @@ def test_knowledge_show_reaches_assessment_entries():
     )
     irritability = run_cli("knowledge", "show", "assessment.irritability.settle_high_hours")
     assert "value: 4" in irritability.stdout
+
+
+def test_assess_names_a_missing_file_and_a_directory_plainly(tmp_path: Path):
+    missing = run_cli("assess", str(tmp_path / "nope.json"))
+    assert _error_line(missing.stderr) == f"error: {tmp_path / 'nope.json'}: no such file"
+    directory = run_cli("assess", str(tmp_path))
+    assert _error_line(directory.stderr) == f"error: {tmp_path}: is a directory, not a file"
+
+
+def test_an_unscreened_intake_says_so_in_red_not_none_found(tmp_path: Path):
+    path = tmp_path / "i.json"
+    path.write_text(
+        json.dumps(
+            {
+                "age": 40,
+                "sex": "female",
+                "duration_weeks": 20,
+                "regions": ["knee"],
+                "distribution": "localized",
+            }
+        )
+    )
+    out = run_cli("assess", str(path), "--format", "text")
+    assert "NOT SCREENED: record the red-flag findings" in out.stdout

@@ -39,15 +39,21 @@ def fail(message: str, *, code: int = BAD_INPUT) -> NoReturn:
 
 
 def read_json(value: str, *, what: str) -> Any:
-    """Parse a JSON argument given inline, as ``@file.json``, or as ``@-`` for standard input."""
+    """Parse a JSON argument given inline, as ``@file.json``, or as ``@-`` for standard input.
+
+    ``what`` names the argument in messages (``--answers``); empty, the file name alone does.
+    """
     source = what
     if value.startswith("@"):
         name = value[1:]
-        source = f"{what} {value}"
+        shown = "standard input" if name == "-" else name
+        source = f"{what} {value}" if what else shown
         if name == "-":
             text = sys.stdin.read()
         else:
             path = Path(name)
+            if path.is_dir():
+                fail(f"{source}: is a directory, not a file")
             if not path.is_file():
                 fail(f"{source}: no such file")
             try:

@@ -42,7 +42,7 @@ def assess(
     An invalid intake exits 2 with each problem named by its JSON path.
     """
     kb = knowledge()
-    data = read_json(f"@{file}" if not file.startswith("@") else file, what=file)
+    data = read_json(f"@{file}" if not file.startswith("@") else file, what="")
     try:
         result = assess_api(data, knowledge=kb)
     except IntakeError as exc:
@@ -98,14 +98,26 @@ def render_assessment(a: Assessment) -> RenderableType:
         if a.plan_blocked:
             flags.append(f"PLAN BLOCKED: {a.plan_blocked_reason}", style="bold red")
         parts.append(_section("Red flags", flags))
+    elif a.red_flags_screened:
+        parts.append(_section("Red flags", Text("screened: none found", style="green")))
     else:
-        parts.append(_section("Red flags", Text("none recorded", style="green")))
+        parts.append(
+            _section(
+                "Red flags", Text("NOT SCREENED: record the red-flag findings", style="bold red")
+            )
+        )
 
+    # Every string goes in as Text: labels come from knowledge files and must never be read as
+    # Rich markup.
     mechanisms = Table.grid(padding=(0, 2))
     for m in a.mechanisms:
-        mechanisms.add_row(Text(m.id, style="bold"), m.status.replace("_", " "), m.evidence[0].text)
+        mechanisms.add_row(
+            Text(m.id, style="bold"), Text(m.status.replace("_", " ")), Text(m.evidence[0].text)
+        )
     if a.mixed:
-        mechanisms.add_row("", "", Text("mixed profile (more than one mechanism)", style="italic"))
+        mechanisms.add_row(
+            Text(""), Text(""), Text("mixed profile (more than one mechanism)", style="italic")
+        )
     parts.append(_section("Mechanisms", mechanisms))
 
     drivers = Table.grid(padding=(0, 2))
@@ -113,7 +125,9 @@ def render_assessment(a: Assessment) -> RenderableType:
         if d.rank is None:
             continue
         evidence = "; ".join(r.text.split(" (")[0] for r in d.evidence)
-        drivers.add_row(f"{d.rank}.", Text(d.label, style="bold"), f"{d.score} pts", evidence)
+        drivers.add_row(
+            Text(f"{d.rank}."), Text(d.label, style="bold"), Text(f"{d.score} pts"), Text(evidence)
+        )
     parts.append(_section("Drivers (ranked by evidence)", drivers))
 
     irr = a.irritability

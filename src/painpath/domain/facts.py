@@ -40,6 +40,7 @@ class FactTest(BaseModel):
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
     contains: str | None = Field(default=None, description="the fact is a list holding this")
     any_of: tuple[str, ...] | None = Field(default=None, description="the list holds any of these")
+    at_least: int = Field(default=1, ge=1, le=50, description="with any_of: how many of them")
     is_: bool | None = Field(default=None, alias="is")
     nonempty: bool | None = None
 
@@ -65,7 +66,7 @@ class FactTest(BaseModel):
         if self.contains is not None:
             return self.contains in value
         if self.any_of is not None:
-            return any(v in value for v in self.any_of)
+            return sum(1 for v in self.any_of if v in value) >= self.at_least
         if self.in_ is not None:
             return str(value) in self.in_
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -86,7 +87,8 @@ class FactTest(BaseModel):
         if self.contains is not None:
             return f"{self.fact} includes {self.contains}"
         if self.any_of is not None:
-            return f"{self.fact} includes any of {', '.join(self.any_of)}"
+            many = "any" if self.at_least == 1 else f"at least {self.at_least}"
+            return f"{self.fact} includes {many} of {', '.join(self.any_of)}"
         if self.in_ is not None:
             return f"{self.fact} is {' or '.join(self.in_)}"
         bounds = [

@@ -29,6 +29,7 @@ from painpath.domain.assessment.knowledge import (
     PsychosocialRules,
     RedFlagCatalog,
 )
+from painpath.domain.assessment.validation import rule_problems
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation
 from painpath.domain.instruments import InstrumentDefinition
@@ -265,6 +266,19 @@ def _validate(
 
     parts = (manifest, signals, checkpoints, red_flags, assessment_rules, drivers, psychosocial)
     assert all(p is not None for p in parts) and imaging is not None
+    # Rules are checked against the facts they name once every file has loaded: a typo in a
+    # fact must not silently switch a rule (or a safety flag) off.
+    for file, entry, field, message in rule_problems(
+        instruments=instruments,
+        red_flags=red_flags,
+        rules=assessment_rules,
+        drivers=drivers,
+        psychosocial=psychosocial,
+    ):
+        label = f"{file} (with {overridden[file].label})" if file in overridden else file
+        problems.append(Problem(label, entry, field, message))
+    if problems:
+        raise KnowledgeError(problems)
     version = manifest.version + (f"+clinic.{override_digest}" if override_digest else "")
     return KnowledgeBase(
         version=version,

@@ -53,9 +53,9 @@ def test_ages_outside_the_table_take_its_nearest_end(age: int, shown: int):
 def test_common_findings_are_explained_reassuringly_and_uncommon_ones_honestly():
     common = painpath.imaging_context(50, "disc_bulge")
     rare = painpath.imaging_context(30, "spondylolisthesis")
-    assert common.common and "common, normal part of ageing" in common.text
+    assert common.common and "on its own it is not proof of what is causing yours" in common.text
     assert "about 60 in 100 people aged 50" in common.text
-    assert rare.common is False and "less common" in rare.text and "normal part" not in rare.text
+    assert rare.common is False and "less common" in rare.text and "not proof" not in rare.text
 
 
 def test_findings_outside_the_table_are_listed_not_guessed():
@@ -68,14 +68,14 @@ def test_neck_imaging_is_outside_a_lumbar_table():
                                                           "findings": [{"finding": "disc_bulge", "level": "C5-C6"}]}]))  # fmt: skip
     (c,) = a.imaging
     assert not c.in_reference
-    assert c.text == "not in reference table (the table describes low_back imaging)"
+    assert c.text == "not in reference table (it describes low back imaging)"
     assert c.level == "C5-C6"
 
 
 @pytest.mark.parametrize("age", [15, 121, True, 45.5, "45"])
 def test_imaging_context_refuses_an_impossible_age(age):
     with pytest.raises(
-        painpath.IntakeError, match=r"^age: .* is not a whole number of years in 16–120$"
+        painpath.IntakeError, match=r"^age: .*: give a whole number of years in 16–120$"
     ):
         painpath.imaging_context(age, "disc_bulge")
 
@@ -105,7 +105,8 @@ def test_drivers_are_ranked_by_their_evidence():
 def test_drivers_without_evidence_are_listed_unranked():
     a = painpath.assess(intake())
     assert {d.id for d in a.drivers} == {
-        "sensitisation", "movement_avoidance", "psychosocial_load", "biomechanical", "inflammatory"
+        "sensitisation", "movement_avoidance", "psychosocial_load", "biomechanical", "inflammatory",
+        "neural",
     }  # fmt: skip
     assert all(d.rank is None for d in a.drivers if d.score == 0)
 
@@ -190,3 +191,28 @@ def test_central_sensitisation_pattern(changes, status):
     result = painpath.assess(intake(**(PATTERN | changes))).central_sensitisation_pattern
     assert result.status == status
     assert (result.recommendation is not None) is (status != "absent")
+
+
+def test_equal_scores_share_a_rank():
+    # strength deficit + a likely generator (2) against stiffness + swelling (2)
+    a = painpath.assess(
+        intake(
+            movement_findings=["strength_deficit"],
+            inflammatory_features=["morning_stiffness_over_30_min", "swelling"],
+        )
+    )
+    ranks = {d.id: (d.rank, d.score) for d in a.drivers if d.rank}
+    assert ranks == {"biomechanical": (1, 2), "inflammatory": (1, 2)}
+
+
+def test_the_value_shown_is_the_instrument_that_triggered():
+    tsk17_low = {str(i): 1 for i in range(1, 18)}  # 13 + 4×4 = 29, not high
+    tsk11_high = {str(i): 4 for i in range(1, 12)}  # 44, band high
+    a = painpath.assess(intake(questionnaires={"tsk17": tsk17_low, "tsk11": tsk11_high}))
+    (finding,) = [p for p in a.psychosocial if p.id == "kinesiophobia"]
+    assert (finding.instrument, finding.value) == ("tsk11", 44)
+
+
+def test_imaging_context_refuses_a_finding_that_is_not_text():
+    with pytest.raises(painpath.IntakeError, match=r"^finding: null: give a finding id"):
+        painpath.imaging_context(45, None)

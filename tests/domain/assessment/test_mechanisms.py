@@ -54,6 +54,7 @@ NOCIPLASTIC = {
     "duration_weeks": 26,
     "distribution": "widespread",
     "aggravating": ["stress"],
+    "neuro_signs": [],  # examined: criterion 3 can be derived
     "hypersensitivity_signs": ["dynamic_mechanical_allodynia"],
     "hypersensitivity_history": ["touch"],
     "comorbid_symptoms": ["fatigue"],
@@ -86,6 +87,8 @@ NOCIPLASTIC = {
             "probable",
         ),
         ({"pain_not_fully_explained": False}, "not_met"),  # the clinician says it is explained
+        ({"neuro_signs": None}, "not_assessed"),  # nerve not examined: criterion 3 underivable
+        ({"neuro_signs": None, "pain_not_fully_explained": True}, "probable"),
     ],
 )
 def test_iasp_2021_possible_and_probable(changes: dict[str, Any], status: str):
@@ -100,7 +103,7 @@ def test_iasp_2021_possible_and_probable(changes: dict[str, Any], status: str):
 
 def test_the_csi_supports_but_does_not_decide():
     csi_high = {str(i): 2 for i in range(1, 26)}  # 50
-    supported = painpath.assess(intake(**NOCIPLASTIC, questionnaires={"csi": csi_high}))
+    supported = painpath.assess(intake(**(NOCIPLASTIC | {"questionnaires": {"csi": csi_high}})))
     alone = painpath.assess(intake(questionnaires={"csi": csi_high}))
     assert supported.mechanism("nociplastic").status == "probable"
     assert supported.mechanism("nociplastic").support
@@ -146,9 +149,12 @@ def test_the_mismatch_rule(nprs, imaging, signs, present):
         data["questionnaires"]["dn4"] = DN4_POSITIVE
     result = painpath.assess(data).mismatch
     if present is None and signs:
-        # A likely neuropathic mechanism makes the disc finding concordant: not a mismatch.
+        # Nerve signs make the disc finding concordant: not a mismatch.
         assert result.present is False
-        assert "may be concordant with the radicular signs" in result.reason.text
+        assert (
+            "with nerve signs: the findings (Disc protrusion) may be concordant"
+            in result.reason.text
+        )
     else:
         assert result.present is present
 
@@ -165,3 +171,33 @@ def test_mismatch_counts_severe_odi():
         intake(questionnaires={"odi": odi}, imaging=[LUMBAR | {"findings": []}])
     ).mismatch
     assert result.present is True
+
+
+def test_nerve_signs_alone_make_a_disc_finding_concordant():
+    # No screening questionnaire, but dermatomal loss and a positive neurodynamic test.
+    data = intake(
+        questionnaires={"nprs": {"1": 8}},
+        neuro_signs=["dermatomal_sensory_loss", "positive_neurodynamic_test"],
+        imaging=[LUMBAR | {"findings": [{"finding": "disc_protrusion", "level": "L5-S1"}]}],
+    )
+    a = painpath.assess(data)
+    assert a.mismatch.present is False
+    assert "may be relevant to your pain" in a.imaging[0].text
+    assert a.central_sensitisation_pattern.features["unremarkable_imaging"] is False
+
+
+def test_severe_early_pain_is_not_a_mismatch():
+    data = intake(
+        duration_weeks=2, questionnaires={"nprs": {"1": 8}}, imaging=[LUMBAR | {"findings": []}]
+    )
+    result = painpath.assess(data).mismatch
+    assert result.present is False
+    assert "severe early pain is expected" in result.reason.text
+
+
+def test_unrecorded_aggravating_factors_are_not_read_as_none():
+    recorded = painpath.assess(intake(distribution="widespread", aggravating=[], easing=[]))
+    unrecorded = painpath.assess(intake(distribution="widespread"))
+    assert recorded.mechanism("nociceptive").status == "unlikely"
+    assert unrecorded.mechanism("nociceptive").status == "not_assessed"
+    assert "aggravating not recorded" in unrecorded.missing

@@ -12,7 +12,16 @@ KB = load_knowledge()
 CES = [f.id for f in KB.red_flags.flags if f.group == "cauda_equina"]
 
 
-@pytest.mark.parametrize("code", sorted(KB.red_flags.finding_codes))
+GROUPS = {g.id: g for g in KB.red_flags.groups}
+ALONE = sorted(
+    f.id for f in KB.red_flags.flags if not f.trigger and GROUPS[f.group].min_present == 1
+)
+TOGETHER = sorted(
+    f.id for f in KB.red_flags.flags if not f.trigger and GROUPS[f.group].min_present > 1
+)
+
+
+@pytest.mark.parametrize("code", ALONE)
 def test_every_recordable_red_flag_is_raised_with_urgency_and_referral(code: str):
     a = painpath.assess(intake(red_flag_findings=[code]))
     (flag,) = a.red_flags
@@ -21,6 +30,20 @@ def test_every_recordable_red_flag_is_raised_with_urgency_and_referral(code: str
     assert flag.referral
     assert flag.reason.sources
     assert a.plan_blocked is (flag.urgency == "emergency")
+
+
+@pytest.mark.parametrize("code", TOGETHER)
+def test_inflammatory_back_pain_features_flag_only_together(code: str):
+    alone = painpath.assess(intake(red_flag_findings=[code]))
+    assert alone.red_flags == ()
+    assert any(
+        line.startswith(f"red_flags.{code}: ") and "noted, not flagged" in line
+        for line in alone.explanation
+    )
+    pair = [code, next(c for c in TOGETHER if c != code)]
+    together = painpath.assess(intake(red_flag_findings=pair))
+    assert [f.urgency for f in together.red_flags] == ["soon", "soon"]
+    assert "Rheumatology" in together.red_flags[0].referral
 
 
 @pytest.mark.parametrize("code", CES)
@@ -35,9 +58,9 @@ def test_every_cauda_equina_sign_is_an_emergency_that_blocks_the_plan(code: str)
 
 @pytest.mark.parametrize(
     ("code", "urgency"),
-    [("foot_drop", "urgent"), ("progressive_neuro_deficit", "urgent"), ("history_of_cancer", "urgent"),
+    [("foot_drop", "urgent"), ("progressive_neuro_deficit", "urgent"), ("history_of_cancer", "soon"),
      ("unexplained_weight_loss", "soon"), ("fever_systemic_illness", "urgent"), ("significant_trauma", "urgent"),
-     ("ibp_morning_stiffness", "soon"), ("severe_instability", "urgent"), ("pulsatile_abdominal_mass", "emergency")],
+     ("severe_instability", "urgent"), ("pulsatile_abdominal_mass", "emergency")],
 )  # fmt: skip
 def test_single_flag_urgency(code: str, urgency: str):
     assert painpath.assess(intake(red_flag_findings=[code])).red_flags[0].urgency == urgency
@@ -61,18 +84,61 @@ def test_two_malignancy_flags_together_escalate_to_urgent():
     assert [f.urgency for f in one.red_flags] == ["soon"]
     assert [f.urgency for f in two.red_flags] == ["urgent", "urgent"]
     assert "2 spinal malignancy flags together → urgent" in two.red_flags[0].reason.text
+    # Escalation changes the referral as well as the urgency.
+    assert two.red_flags[0].referral.startswith("Urgent medical assessment within days")
 
 
-def test_fever_with_an_infection_risk_factor_is_an_emergency():
+@pytest.mark.parametrize(
+    ("changes", "urgency"),
+    [({}, "soon"), ({"age": 50}, "urgent"), ({"regions": ["upper_back"]}, "urgent"),
+     ({"red_flag_findings": ["history_of_cancer", "unexplained_weight_loss"]}, "urgent")],
+)  # fmt: skip
+def test_a_history_of_cancer_is_urgent_with_age_thoracic_pain_or_another_flag(changes, urgency):
+    a = painpath.assess(intake(**({"red_flag_findings": ["history_of_cancer"]} | changes)))
+    assert a.red_flags[0].urgency == urgency
+
+
+def test_fever_with_an_infection_risk_factor_is_an_emergency_with_its_own_referral():
     a = painpath.assess(
         intake(red_flag_findings=["fever_systemic_illness", "infection_risk_factor"])
     )
     assert a.urgency == "emergency" and a.plan_blocked
+    assert "epidural abscess" in a.plan_blocked_reason
+
+
+@pytest.mark.parametrize(
+    ("codes", "combination"),
+    [(["history_of_cancer", "foot_drop"], "suspected_spinal_cord_compression"),
+     (["unexplained_weight_loss", "progressive_neuro_deficit"], "suspected_spinal_cord_compression"),
+     (["infection_risk_factor", "upper_motor_neuron_signs"], "suspected_epidural_abscess")],
+)  # fmt: skip
+def test_malignancy_or_infection_with_a_neurological_deficit_is_an_emergency(codes, combination):
+    a = painpath.assess(intake(red_flag_findings=codes))
+    assert a.red_flags[0].id == combination
+    assert a.red_flags[0].urgency == "emergency" and a.plan_blocked
+
+
+def test_a_disclosed_thought_of_self_harm_can_be_recorded():
+    a = painpath.assess(intake(red_flag_findings=["self_harm_disclosed"]))
+    assert a.red_flags[0].kind == "safety" and a.red_flags[0].urgency == "urgent"
+
+
+def test_an_unrecorded_red_flag_screen_is_never_read_as_clear():
+    a = painpath.assess(intake())
+    assert not a.red_flags_screened
+    assert a.missing[0].startswith("red-flag screen not recorded")
+    assert painpath.assess(intake(red_flag_findings=[])).red_flags_screened
 
 
 def test_flags_are_listed_most_urgent_first():
     a = painpath.assess(
-        intake(red_flag_findings=["unexplained_weight_loss", "ces_saddle_anaesthesia", "foot_drop"])
+        intake(
+            red_flag_findings=[
+                "osteoporosis_or_steroids",
+                "ces_saddle_anaesthesia",
+                "severe_instability",
+            ]
+        )
     )
     assert [f.urgency for f in a.red_flags] == ["emergency", "urgent", "soon"]
 
@@ -112,9 +178,10 @@ def test_a_clinic_can_change_a_red_flag_urgency(tmp_path):
     ("provoked_by", "severity", "hours", "grade"),
     [
         ("vigorous", 3, 1, "low"),  # all low
-        ("vigorous", 3, 1.5, "moderate"),  # one just off low
-        ("vigorous", 4, 1, "moderate"),
-        ("minimal", 3, 1, "moderate"),  # one high of three
+        ("vigorous", 3, 1.5, "low"),  # two low, none high
+        ("vigorous", 5, 1, "low"),  # seed example 07: only vigorous activity, 5/10, 1 hour
+        ("vigorous", 5, 2, "moderate"),  # one low only
+        ("minimal", 3, 1, "moderate"),  # two low but one high
         ("minimal", 7, 1, "high"),  # two high
         ("minimal", 6, 4, "high"),
         ("moderate", 7, 4, "high"),

@@ -23,8 +23,9 @@ __all__ = ["find_psychosocial", "rank_drivers"]
 def rank_drivers(rules: DriverRules, facts: Facts) -> tuple[tuple[DriverResult, ...], set[str]]:
     """Score every driver from its evidence rules and rank them (rule ``drivers.<evidence>``).
 
-    Returns the drivers, those with evidence first (rank 1 = most evidence; ties keep the
-    order of drivers.yaml), and the facts that were missing for some rule.
+    Returns the drivers, those with evidence first (rank 1 = most evidence; drivers with
+    equal points share a rank and are listed in the order of drivers.yaml), and the facts that
+    were missing for some rule.
     """
     found: dict[str, list[tuple[int, Reason]]] = {d.id: [] for d in rules.drivers}
     missing: set[str] = set()
@@ -48,9 +49,8 @@ def rank_drivers(rules: DriverRules, facts: Facts) -> tuple[tuple[DriverResult, 
     scored = [(sum(p for p, _ in found[d.id]), n, d) for n, d in enumerate(rules.drivers)]
     ordered = sorted(scored, key=lambda x: (-x[0], x[1]))
     results = []
-    rank = 0
     for score, _, d in ordered:
-        rank += 1 if score > 0 else 0
+        rank = 1 + sum(1 for other, _, _ in scored if other > score)
         results.append(
             DriverResult(
                 id=d.id,
@@ -78,7 +78,13 @@ def find_psychosocial(
         held, _ = holds_all(rule.when, rule.when_any, facts)
         if not held:
             continue
-        given = [i for i in rule.instruments if i in scores]
+        # The value shown is the one of the instrument whose test held (TSK-11, not TSK-17).
+        tests = (*rule.when, *rule.when_any)
+        triggered = [
+            i for i in rule.instruments
+            if any(t.fact.startswith(f"q.{i}.") and t.check(facts) for t in tests)
+        ]  # fmt: skip
+        given = triggered or [i for i in rule.instruments if i in scores]
         s = scores[given[0]] if given else None
         value = s.total if s else None
         shown = f"{s.name} {s.total}" + (f" ({s.band_label})" if s.band_label else "") if s else ""
@@ -101,6 +107,7 @@ def find_psychosocial(
         )
     not_assessed = [
         f"{' or '.join(group.instruments)} not administered"
+        + (f": {group.note}" if group.note else "")
         for group in rules.expected_instruments
         if not any(i in scores for i in group.instruments)
         and (not group.when or holds_all(group.when, (), facts)[0])

@@ -27,14 +27,17 @@ from painpath.domain.assessment.knowledge import (
 from painpath.domain.assessment.mechanisms import (
     central_sensitisation_pattern,
     fear_avoidance_residue,
+    imaging_unremarkable,
     mismatch,
     neuropathic,
     nociceptive,
     nociplastic,
+    structure_status,
 )
 from painpath.domain.assessment.result import Assessment
 from painpath.domain.assessment.screens import grade_irritability, screen_red_flags
-from painpath.domain.explain import Reason
+from painpath.domain.assessment.validation import FACT_FIELDS
+from painpath.domain.explain import Reason, sources_of
 from painpath.domain.instruments import InstrumentDefinition, Score, ScoringError, score_answers
 from painpath.domain.instruments.answers import show
 
@@ -47,29 +50,12 @@ __all__ = [
     "read_intake",
 ]
 
-# The intake fields rules may read as facts (``intake.<name>``).
-_FACT_FIELDS = (
-    "age",
-    "sex",
-    "duration_weeks",
-    "regions",
-    "distribution",
-    "aggravating",
-    "easing",
-    "flares_after_minor_stressors",
-    "pain_not_fully_explained",
-    "red_flag_findings",
-    "neuro_signs",
-    "hypersensitivity_signs",
-    "hypersensitivity_history",
-    "comorbid_symptoms",
-    "inflammatory_features",
-    "movement_findings",
-)
-
-
 # Optional examination fields: when None they are reported as not recorded, never read as "none".
 _EXAMINED = (
+    "red_flag_findings",
+    "aggravating",
+    "easing",
+    "prior_treatments",
     "neuro_signs",
     "hypersensitivity_signs",
     "hypersensitivity_history",
@@ -130,7 +116,7 @@ def _message(error: Mapping[str, Any]) -> str:
         "missing": "required",
         "extra_forbidden": "unknown field",
         "string_pattern_mismatch": f"{shown} is not a code (lower-case letters, digits, _)",
-        "too_long": f"too many ({shown}); at most {ctx.get('max_length')}",
+        "too_long": f"too many entries; at most {ctx.get('max_length')}",
         "string_too_long": f"longer than {ctx.get('max_length')} characters",
         "too_short": f"needs at least {ctx.get('min_length')}",
         "string_too_short": "must not be empty",
@@ -160,7 +146,7 @@ def check_intake(intake: Intake, knowledge: AssessmentKnowledge) -> None:
     knowledge base. Raises IntakeError naming each problem by JSON path."""
     problems: list[tuple[str, str]] = []
     codes = knowledge.red_flags.finding_codes
-    for n, code in enumerate(intake.red_flag_findings):
+    for n, code in enumerate(intake.red_flag_findings or []):
         if code not in codes:
             problems.append(
                 (
@@ -191,7 +177,7 @@ def build_facts(intake: Intake, scores: Mapping[str, Score]) -> dict[str, Any]:
     """The named facts rules read: ``intake.<field>`` and ``q.<instrument>.<total|band|flags|
     subscale.<id>|item.<n>>``. Lists become tuples; a field not recorded stays None."""
     facts: dict[str, Any] = {}
-    for name in _FACT_FIELDS:
+    for name in FACT_FIELDS:
         value = getattr(intake, name)
         facts[f"intake.{name}"] = tuple(value) if isinstance(value, list) else value
     for instrument, s in scores.items():
@@ -218,6 +204,11 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
     }
     facts = build_facts(intake, scores)
 
+    noci = nociceptive(intake, rules)
+    neuro = neuropathic(intake, scores, rules)
+    # Nerve signs make a disc finding possibly concordant: one judgement for the imaging
+    # sentences, the mismatch rule and the central sensitisation pattern.
+    nerve_signs = neuro.status == "likely" or bool(intake.neuro_signs)
     common_at = rules.mismatch.common_prevalence_pct.value
     imaging = tuple(
         imaging_context(
@@ -227,14 +218,14 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
             level=f.level,
             region=report.region,
             common_at_pct=common_at,
+            nerve_signs=nerve_signs,
         )
         for report in intake.imaging or []
         for f in report.findings
     )
     imaged = None if intake.imaging is None else bool(intake.imaging)
-    noci = nociceptive(intake, rules)
-    neuro = neuropathic(intake, scores, rules)
-    mismatch_result = mismatch(scores, imaging, imaged, neuro.status, rules)
+    structure = structure_status(imaging, imaged, nerve_signs)
+    mismatch_result = mismatch(scores, imaging, structure, intake.duration_weeks, rules)
     nocip = nociplastic(intake, scores, (noci, neuro), mismatch_result, rules)
     residue, failed = fear_avoidance_residue(intake, rules)
     facts.update(
@@ -244,25 +235,15 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
             "derived.neuropathic": neuro.status,
             "derived.nociplastic": nocip.status,
             "derived.fear_avoidance_residue": residue,
-            # Unremarkable: nothing found, or only findings common in pain-free peers — unless a
-            # likely neuropathic mechanism makes them concordant (as in the mismatch rule).
-            "derived.imaging_unremarkable": (
-                (
-                    not imaging
-                    or (
-                        all(i.in_reference and i.common for i in imaging)
-                        and neuro.status != "likely"
-                    )
-                )
-                if imaged
-                else None
-            ),
+            "derived.imaging_unremarkable": imaging_unremarkable(structure),
         }
     )
     pattern = central_sensitisation_pattern(facts, rules.central_sensitisation_pattern)
     facts["derived.central_sensitisation_pattern"] = pattern.status
 
-    red_flags = screen_red_flags(knowledge.red_flags, intake.red_flag_findings, facts)
+    red_flags, red_flag_notes = screen_red_flags(
+        knowledge.red_flags, intake.red_flag_findings or [], facts
+    )
     emergencies = [f for f in red_flags if f.urgency == "emergency"]
     blocked_reason = (
         "Emergency red flag: "
@@ -280,13 +261,19 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
     missing += not_administered
     unrecorded = {f.removeprefix("intake.") for f in missing_facts if f.startswith("intake.")}
     unrecorded |= {name for name in _EXAMINED if getattr(intake, name) is None}
+    if "red_flag_findings" in unrecorded:
+        unrecorded.discard("red_flag_findings")
+        missing.insert(0, "red-flag screen not recorded: record the findings ([] when none)")
     missing += [f"{name} not recorded" for name in sorted(unrecorded)]
+    if mismatch_result.present is None:
+        missing.append(f"mismatch rule not assessed ({mismatch_result.reason.text})")
     if intake.imaging is None:
         missing.append("imaging not reported (null); give [] when none was done")
     if not intake.goals:
         missing.append("no functional goals recorded")
 
     reasons: list[Reason] = [f.reason for f in red_flags]
+    reasons.extend(red_flag_notes)
     if blocked_reason:
         reasons.append(
             Reason(rule="plan.blocked", text=blocked_reason, sources=emergencies[0].reason.sources)
@@ -300,7 +287,7 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
     if residue:
         reasons.append(
             Reason(
-                rule="psychosocial.fear_avoidance_residue",
+                rule="derived.fear_avoidance_residue",
                 text=f"failed active programme that flared: {', '.join(failed)}",
                 data={"treatments": failed},
                 sources=rules.fear_avoidance_residue.source,
@@ -310,18 +297,20 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
     for d in drivers:
         reasons.extend(d.evidence)
     for i in imaging:
+        row = knowledge.imaging.row(i.finding)
         reasons.append(
             Reason(
                 rule=f"imaging.{i.finding}",
                 text=f"{i.label}{' at ' + i.level if i.level else ''}, age {i.age}: "
                 + (f"{i.prevalence_pct:g}% of people without pain" if i.in_reference else i.text),
                 data={"prevalence_pct": i.prevalence_pct},
-                sources=knowledge.imaging.source if i.in_reference else (),
+                sources=sources_of(knowledge.imaging, row) if row and i.in_reference else (),
             )
         )
     urgency = red_flags[0].urgency if red_flags else None
     return Assessment(
         knowledge_version=knowledge.version,
+        red_flags_screened=intake.red_flag_findings is not None,
         red_flags=red_flags,
         plan_blocked=bool(emergencies),
         plan_blocked_reason=blocked_reason,

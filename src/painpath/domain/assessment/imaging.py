@@ -8,6 +8,7 @@ linearly; outside them it is held at the nearest end (20 or 80 years).
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 
 from painpath.domain.assessment.knowledge import ImagingTable
@@ -36,6 +37,10 @@ def prevalence_at(table: ImagingTable, finding: str, age: float) -> float | None
     raise AssertionError("unreachable: ages are sorted and age lies between them")
 
 
+def _region_words(regions: tuple[str, ...]) -> str:
+    return ", ".join(r.replace("_", " ") for r in regions)
+
+
 def imaging_context(
     table: ImagingTable,
     *,
@@ -44,17 +49,22 @@ def imaging_context(
     level: str | None = None,
     region: str | None = None,
     common_at_pct: float = 30,
+    nerve_signs: bool = False,
 ) -> ImagingContext:
     """One finding in context, with a plain-language sentence for the patient.
 
-    Findings the table does not cover (or imaging of a region it does not describe) are
-    returned as ``in_reference: false`` with the text "not in reference table".
+    Rule ``imaging.<finding>``: the prevalence among people of that age without back pain
+    (Brinjikji 2015). Common findings are described as common, and — honestly — as not proof
+    of the cause on their own; less common ones are left for the clinician to explain; with
+    nerve signs, a finding that can affect a nerve root is said to be possibly relevant.
+    Findings the table does not cover (or imaging of a region it does not describe) come back
+    ``in_reference: false``, "not in reference table".
     """
     row = table.row(finding)
     label = row.label if row else finding.replace("_", " ").capitalize()
     outside = region is not None and region not in table.regions
     if row is None or outside:
-        why = f" (the table describes {', '.join(table.regions)} imaging)" if outside else ""
+        why = f" (it describes {_region_words(table.regions)} imaging)" if outside else ""
         return ImagingContext(
             finding=finding,
             label=label,
@@ -70,19 +80,26 @@ def imaging_context(
     assert pct is not None
     shown_age = min(max(age, table.ages[0]), table.ages[-1])
     held = f" (the table ends at {shown_age})" if shown_age != age else ""
-    people = round(pct)
+    people = math.floor(pct + 0.5)
     common = pct >= common_at_pct
-    if common:
+    seen = (
+        f"{label} shows up on the scans of about {people} in 100 people aged {shown_age}{held} "
+        "who have no back pain"
+    )
+    if nerve_signs and row.can_affect_nerve_root:
         text = (
-            f"{label} shows up on the scans of about {people} in 100 people aged {shown_age}"
-            f"{held} who have no back pain at all. It is a common, normal part of ageing and, on "
-            "its own, does not explain your pain or mean your spine is damaged."
+            f"{seen}. With the nerve symptoms in your leg, though, it may be relevant to your "
+            "pain; your clinician will explain what it means for your plan."
+        )
+    elif common:
+        text = (
+            f"{seen} at all. Because it is so common in people without pain, on its own it is "
+            "not proof of what is causing yours."
         )
     else:
         text = (
-            f"{label} shows up on the scans of about {people} in 100 people aged {shown_age}"
-            f"{held} who have no back pain. It is less common, so your clinician will explain "
-            "what it does and does not mean for you; many people with it have no pain."
+            f"{seen}, so it is less common; your clinician will explain what it does and does "
+            "not mean for you. Many people with it have no pain."
         )
     return ImagingContext(
         finding=finding,
@@ -92,6 +109,7 @@ def imaging_context(
         prevalence_pct=pct,
         in_reference=True,
         common=common,
+        can_affect_nerve_root=row.can_affect_nerve_root,
         text=text,
         source=tuple(c.short for c in row.source),
     )

@@ -61,7 +61,8 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 
-_STRICT = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+# Strict: "yes" is not true and true is not 1 — the intake takes what its schema says.
+_STRICT = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=True)
 
 
 def _once(values: list[Any] | None) -> list[Any] | None:
@@ -172,6 +173,7 @@ class Intake(BaseModel):
         frozen=True,
         extra="forbid",
         allow_inf_nan=False,
+        strict=True,
         title="Painpath intake",
         json_schema_extra={"$id": "https://painpath.org/schema/intake.schema.json"},
     )
@@ -183,8 +185,8 @@ class Intake(BaseModel):
     duration_weeks: float = Field(ge=0, le=5200, description="How long the pain has lasted")
     regions: list[Region] = Field(min_length=1, max_length=22)
     distribution: Distribution
-    aggravating: list[Factor] = Field(default_factory=list, max_length=33)
-    easing: list[Factor] = Field(default_factory=list, max_length=33)
+    aggravating: list[Factor] | None = Field(default=None, max_length=33)
+    easing: list[Factor] | None = Field(default=None, max_length=33)
     flares_after_minor_stressors: bool | None = None
     pain_not_fully_explained: bool | None = Field(
         default=None,
@@ -192,7 +194,9 @@ class Intake(BaseModel):
         "entirely explained by nociceptive or neuropathic mechanisms (null: derive it)",
     )
     irritability: IrritabilityInputs | None = None
-    red_flag_findings: list[Code] = Field(default_factory=list, max_length=50)
+    red_flag_findings: list[Code] | None = Field(
+        default=None, max_length=50, description="null: red-flag screen not recorded"
+    )
     neuro_signs: list[NeuroSign] | None = None
     hypersensitivity_signs: list[HypersensitivitySign] | None = None
     hypersensitivity_history: list[HypersensitivityHistory] | None = None
@@ -200,13 +204,13 @@ class Intake(BaseModel):
     inflammatory_features: list[InflammatoryFeature] | None = None
     movement_findings: list[MovementFinding] | None = None
     questionnaires: dict[Code, dict[str, Any]] = Field(
-        default_factory=dict, description="Instrument id → answers keyed by item number"
+        default_factory=dict, max_length=30, description="Instrument id → answers by item number"
     )
     imaging: list[ImagingReport] | None = Field(
         default=None, max_length=10, description="null: not known; []: no imaging done"
     )
-    prior_treatments: list[PriorTreatment] = Field(default_factory=list, max_length=30)
-    medications: list[Medication] = Field(default_factory=list, max_length=30)
+    prior_treatments: list[PriorTreatment] | None = Field(default=None, max_length=30)
+    medications: list[Medication] | None = Field(default=None, max_length=30)
     goals: list[Goal] = Field(default_factory=list, max_length=3)
     constraints: Constraints | None = None
     notes: LongText | None = None

@@ -27,6 +27,7 @@ __all__ = [
     "PsychosocialRules",
     "RedFlag",
     "RedFlagCatalog",
+    "RedFlagCombination",
     "RedFlagGroup",
     "Urgency",
 ]
@@ -63,18 +64,36 @@ class UrgencyIf(BaseModel):
 
 
 class RedFlagGroup(Sourced):
-    """A suspected condition that several flags point to; together they may escalate."""
+    """A suspected condition that several flags point to; together they may escalate.
+
+    ``min_present``: the group's findings are features that raise flags only together (the
+    inflammatory back pain features); below it they are noted, not flagged.
+    """
 
     id: str = Field(pattern=_ID)
     label: str
+    min_present: StrictInt = Field(default=1, ge=1)
     escalate_at: StrictInt | None = Field(default=None, ge=2)
     escalated_urgency: Urgency | None = None
+    escalated_referral: str | None = None
 
     @model_validator(mode="after")
     def _pair(self) -> RedFlagGroup:
-        if (self.escalate_at is None) != (self.escalated_urgency is None):
-            raise ValueError("escalate_at and escalated_urgency go together")
+        escalation = (self.escalate_at, self.escalated_urgency, self.escalated_referral)
+        if any(v is None for v in escalation) and any(v is not None for v in escalation):
+            raise ValueError("escalate_at, escalated_urgency and escalated_referral go together")
         return self
+
+
+class RedFlagCombination(Sourced):
+    """A dangerous combination across groups (malignancy with a motor deficit: possible
+    metastatic spinal cord compression), raised as a flag of its own."""
+
+    id: str = Field(pattern=_ID)
+    label: str
+    groups: tuple[str, ...] = Field(min_length=2)
+    urgency: Urgency
+    referral: str
 
 
 class RedFlag(Sourced):
@@ -101,16 +120,22 @@ class RedFlagCatalog(BaseModel):
     version: StrictInt = Field(ge=1)
     groups: tuple[RedFlagGroup, ...]
     flags: tuple[RedFlag, ...]
+    combinations: tuple[RedFlagCombination, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> RedFlagCatalog:
         group_ids = {g.id for g in self.groups}
-        ids = [f.id for f in self.flags]
+        if len(group_ids) != len(self.groups):
+            raise ValueError("a red-flag group id is repeated")
+        ids = [f.id for f in self.flags] + [c.id for c in self.combinations]
         if len(set(ids)) != len(ids):
             raise ValueError("a red flag id is repeated")
         for f in self.flags:
             if f.group not in group_ids:
                 raise ValueError(f"red flag {f.id} names unknown group {f.group}")
+        for c in self.combinations:
+            if unknown := [g for g in c.groups if g not in group_ids]:
+                raise ValueError(f"combination {c.id} names unknown groups {unknown}")
         return self
 
     @property
@@ -134,6 +159,7 @@ class IrritabilityRules(Sourced):
     settle_high_hours: Parameter
     settle_low_hours: Parameter
     high_components: Parameter
+    low_components: Parameter
 
     @model_validator(mode="after")
     def _order(self) -> IrritabilityRules:
@@ -167,6 +193,7 @@ class NociplasticRules(Sourced):
 
 
 class MismatchRules(Sourced):
+    min_duration_weeks: Parameter
     pain_at_least: Parameter
     odi_at_least: Parameter
     common_prevalence_pct: Parameter
@@ -232,6 +259,8 @@ class DriverRules(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> DriverRules:
         driver_ids = {d.id for d in self.drivers}
+        if len(driver_ids) != len(self.drivers):
+            raise ValueError("a driver id is repeated")
         ids = [e.id for e in self.evidence]
         if len(set(ids)) != len(ids):
             raise ValueError("an evidence rule id is repeated")
@@ -257,6 +286,7 @@ class ExpectedInstruments(_Group):
 
     instruments: tuple[str, ...] = Field(min_length=1)
     when: tuple[FactTest, ...] = ()
+    note: str | None = Field(default=None, description="What is lost when none is given")
 
 
 class PsychosocialRules(BaseModel):
@@ -283,6 +313,10 @@ class ImagingRow(Sourced):
     id: str = Field(pattern=_ID)
     label: str
     prevalence_pct: tuple[float, ...]
+    can_affect_nerve_root: bool = Field(
+        default=False,
+        description="May be concordant with radicular signs (a disc protrusion at the level)",
+    )
 
 
 class ImagingTable(Sourced):
@@ -297,6 +331,8 @@ class ImagingTable(Sourced):
     def _shape(self) -> ImagingTable:
         if list(self.ages) != sorted(set(self.ages)):
             raise ValueError("ages must rise")
+        if len({r.id for r in self.findings}) != len(self.findings):
+            raise ValueError("a finding id is repeated")
         for row in self.findings:
             if len(row.prevalence_pct) != len(self.ages):
                 raise ValueError(f"{row.id} needs one prevalence per age ({len(self.ages)})")

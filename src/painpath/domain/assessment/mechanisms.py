@@ -10,6 +10,7 @@ structural findings raises central mechanisms.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from painpath.domain.assessment.intake import Intake
 from painpath.domain.assessment.knowledge import AssessmentRules, CentralSensitisationPattern
@@ -25,21 +26,28 @@ from painpath.domain.facts import Facts, holds_all
 from painpath.domain.instruments import Score
 
 __all__ = [
+    "StructureStatus",
     "central_sensitisation_pattern",
     "fear_avoidance_residue",
+    "imaging_unremarkable",
     "mismatch",
     "neuropathic",
     "nociceptive",
     "nociplastic",
+    "structure_status",
 ]
 
 
 def nociceptive(intake: Intake, rules: AssessmentRules) -> MechanismResult:
     """Rule ``mechanisms.nociceptive``: a local or regional distribution with a mechanical
     pattern (movements and positions that reliably worsen or ease it) → likely; one of the
-    two → possible; neither → unlikely. Inflammatory features count as a pattern too."""
+    two → possible; neither → unlikely. Inflammatory features count as a pattern too. When
+    aggravating and easing factors were not recorded, a widespread presentation is not assessed
+    rather than called unlikely."""
     r = rules.nociceptive
-    mechanical = sorted(set(intake.aggravating + intake.easing) & set(r.mechanical_factors))
+    recorded = intake.aggravating is not None or intake.easing is not None
+    factors = set(intake.aggravating or []) | set(intake.easing or [])
+    mechanical = sorted(factors & set(r.mechanical_factors))
     inflammatory = sorted(intake.inflammatory_features or [])
     local = intake.distribution in r.local_distributions
     evidence = []
@@ -49,8 +57,15 @@ def nociceptive(intake: Intake, rules: AssessmentRules) -> MechanismResult:
         evidence.append(f"mechanical pattern ({', '.join(mechanical)})")
     if inflammatory:
         evidence.append(f"inflammatory features ({', '.join(inflammatory)})")
+    if not recorded:
+        evidence.append("aggravating and easing factors not recorded")
     patterned = bool(mechanical or inflammatory)
-    status = "likely" if local and patterned else "possible" if local or patterned else "unlikely"
+    if local and patterned:
+        status = "likely"
+    elif local or patterned:
+        status = "possible"
+    else:
+        status = "unlikely" if recorded else "not_assessed"
     text = "; ".join(evidence) or f"{intake.distribution} pain without a mechanical pattern"
     return MechanismResult(
         id="nociceptive",
@@ -58,7 +73,7 @@ def nociceptive(intake: Intake, rules: AssessmentRules) -> MechanismResult:
         evidence=(
             Reason(
                 rule="mechanisms.nociceptive",
-                text=f"{text} → {status}",
+                text=f"{text} → {status.replace('_', ' ')}",
                 data={"distribution": intake.distribution, "mechanical": mechanical},
                 sources=r.source,
             ),
@@ -120,55 +135,88 @@ def neuropathic(
     )
 
 
+StructureStatus = Literal[
+    "not_imaged", "unremarkable", "common_only", "concordant", "uncommon", "unreferenced"
+]
+
+
+def structure_status(
+    imaging: Sequence[ImagingContext], imaged: bool | None, radicular: bool
+) -> StructureStatus:
+    """What the imaging shows, for the mismatch rule and the central sensitisation pattern.
+
+    ``concordant``: nerve signs beside a finding that can affect a nerve root (a disc
+    protrusion) — the finding may explain the pain, whatever its prevalence.
+    """
+    if not imaged:
+        return "not_imaged"
+    if not imaging:
+        return "unremarkable"
+    if radicular and any(i.can_affect_nerve_root for i in imaging):
+        return "concordant"
+    if all(i.in_reference and i.common for i in imaging):
+        return "common_only"
+    if any(i.in_reference and not i.common for i in imaging):
+        return "uncommon"
+    return "unreferenced"
+
+
+def imaging_unremarkable(status: StructureStatus) -> bool | None:
+    """Unremarkable for the central sensitisation pattern: nothing, or only common findings."""
+    if status in ("not_imaged", "unreferenced"):
+        return None
+    return status in ("unremarkable", "common_only")
+
+
 def mismatch(
     scores: Mapping[str, Score],
     imaging: Sequence[ImagingContext],
-    imaged: bool | None,
-    neuropathic_status: str,
+    status: StructureStatus,
+    duration_weeks: float,
     rules: AssessmentRules,
 ) -> MismatchResult:
-    """Rule ``mechanisms.mismatch``: severe pain or disability (NPRS or PEG ≥ 7, ODI ≥ 41)
-    beside imaging that is unremarkable or shows only findings common in pain-free people of
-    the same age → present. Not assessable without a severity measure or without imaging.
-
-    A likely neuropathic mechanism with structural findings is not a mismatch: radicular signs
-    make a disc finding concordant rather than incidental (protrusion is 2.65× as common with
-    back pain under 50, Brinjikji 2015 companion study)."""
+    """Rule ``mechanisms.mismatch``: persistent (≥ 12 weeks), severe pain or disability
+    (NPRS or PEG ≥ 7, ODI ≥ 41) beside imaging that is unremarkable or shows only findings
+    common in pain-free people of the same age → present. Not assessable without a severity
+    measure or without imaging. Nerve signs with a finding that can affect a nerve root are
+    not a mismatch: the finding is concordant (protrusion is 2.65× as common with back pain
+    under 50, Brinjikji 2015 companion study)."""
     r = rules.mismatch
+    pain, odi = r.pain_at_least.value, r.odi_at_least.value
     severe = []
-    for instrument, threshold in (
-        ("nprs", r.pain_at_least.value),
-        ("peg", r.pain_at_least.value),
-        ("odi", r.odi_at_least.value),
-    ):
+    for instrument, threshold in (("nprs", pain), ("peg", pain), ("odi", odi)):
         s = scores.get(instrument)
         if s is not None and s.total >= threshold:
             severe.append(f"{s.name} {s.total} ≥ {threshold:g}")
-    measured = any(i in scores for i in ("nprs", "peg", "odi"))
+    shown = ", ".join(severe)
     present: bool | None
-    if not measured:
+    if not any(i in scores for i in ("nprs", "peg", "odi")):
         present, text = None, "not assessable: no NPRS, PEG or ODI score"
-    elif not severe:
-        present, text = False, "pain and disability are not severe (NPRS/PEG < 7, ODI < 41)"
-    elif not imaged:
-        present, text = None, f"{', '.join(severe)}, but no imaging to compare with"
-    elif not imaging:
-        present, text = True, f"{', '.join(severe)} with unremarkable imaging"
-    elif neuropathic_status == "likely":
+    elif duration_weeks < r.min_duration_weeks.value:
         present = False
         text = (
-            f"{', '.join(severe)} with a likely neuropathic mechanism: the structural findings "
-            f"({', '.join(i.label for i in imaging)}) may be concordant with the radicular signs"
+            f"pain for {duration_weeks:g} weeks (under {r.min_duration_weeks.value:g}): "
+            "severe early pain is expected, not disproportionate"
         )
-    elif all(i.in_reference and i.common for i in imaging):
-        shown = ", ".join(f"{i.label} ({i.prevalence_pct:g}% of pain-free peers)" for i in imaging)
-        present, text = True, f"{', '.join(severe)} with only common findings: {shown}"
-    elif any(i.in_reference and not i.common for i in imaging):
+    elif not severe:
+        present = False
+        text = f"pain and disability are not severe (NPRS/PEG < {pain:g}, ODI < {odi:g})"
+    elif status == "not_imaged":
+        present, text = None, f"{shown}, but no imaging to compare with"
+    elif status == "unremarkable":
+        present, text = True, f"{shown} with unremarkable imaging"
+    elif status == "concordant":
+        relevant = ", ".join(i.label for i in imaging if i.can_affect_nerve_root)
+        present = False
+        text = f"{shown} with nerve signs: the findings ({relevant}) may be concordant"
+    elif status == "common_only":
+        found = ", ".join(f"{i.label} ({i.prevalence_pct:g}% of pain-free peers)" for i in imaging)
+        present, text = True, f"{shown} with only common findings: {found}"
+    elif status == "uncommon":
         rare = ", ".join(i.label for i in imaging if i.in_reference and not i.common)
-        present, text = False, f"{', '.join(severe)} with a less common finding ({rare})"
+        present, text = False, f"{shown} with a less common finding ({rare})"
     else:
-        present = None
-        text = f"{', '.join(severe)}; the findings are not in the reference table"
+        present, text = None, f"{shown}; the findings are not in the reference table"
     outcome = {True: "present", False: "absent", None: "not assessed"}[present]
     return MismatchResult(
         present=present,
@@ -176,7 +224,9 @@ def mismatch(
             rule="mechanisms.mismatch",
             text=f"{text} → mismatch {outcome}",
             data={"present": present},
-            sources=sources_of(r, r.pain_at_least, r.odi_at_least, r.common_prevalence_pct),
+            sources=sources_of(
+                r, r.min_duration_weeks, r.pain_at_least, r.odi_at_least, r.common_prevalence_pct
+            ),
         ),
     )
 
@@ -201,19 +251,21 @@ def nociplastic(
     hyper = intake.hypersensitivity_signs
     history = intake.hypersensitivity_history
     comorbid = intake.comorbid_symptoms
+    c3_met: bool | None
     if intake.pain_not_fully_explained is not None:
         # Criterion 3 is a clinical judgement; when the clinician has made it, it stands.
         c3_met = intake.pain_not_fully_explained
         c3_detail = "clinician's judgement" + ("" if c3_met else ": fully explained")
+    elif mismatch_result.present:
+        c3_met, c3_detail = True, "derived: pain is disproportionate to the structural findings"
+    elif explained_by:
+        c3_met = False
+        c3_detail = f"derived: explained by a likely {' and '.join(explained_by)} mechanism"
+    elif unassessed := [m.id for m in explained if m.status == "not_assessed"]:
+        c3_met = None
+        c3_detail = f"cannot be derived: {' and '.join(unassessed)} not assessed"
     else:
-        c3_met = bool(mismatch_result.present) or not explained_by
-        c3_detail = (
-            "derived: pain is disproportionate to the structural findings (mismatch)"
-            if mismatch_result.present
-            else f"derived: explained by a likely {' and '.join(explained_by)} mechanism"
-            if explained_by
-            else "derived: no likely nociceptive or neuropathic mechanism explains it"
-        )
+        c3_met, c3_detail = True, "derived: no likely nociceptive or neuropathic mechanism"
     criteria = (
         Criterion(
             id="duration",
@@ -273,8 +325,8 @@ def nociplastic(
         support.append(
             Reason(
                 rule="mechanisms.nociplastic.support",
-                text=f"{csi.name} {csi.total} ≥ 40 supports a central component "
-                "(support only: the CSI tracks psychological constructs closely)",
+                text=f"{csi.name} {csi.total} raises {r.support_flag}, which supports a central "
+                "component (support only: the CSI tracks psychological constructs closely)",
                 data={"csi": csi.total},
                 sources=r.source,
             )
@@ -323,14 +375,17 @@ def central_sensitisation_pattern(
             rule="patterns.central_sensitisation",
             text=f"{shown} → {status}",
             data={"features": features},
-            sources=pattern.source,
+            sources=sources_of(pattern, *pattern.features),
         ),
     )
 
 
-def fear_avoidance_residue(intake: Intake, rules: AssessmentRules) -> tuple[bool, list[str]]:
-    """Rule ``psychosocial.fear_avoidance_residue`` (seed 002): a failed active programme that
-    flared leaves a residue of fear that calls for explaining the sequence this time."""
+def fear_avoidance_residue(intake: Intake, rules: AssessmentRules) -> tuple[bool | None, list[str]]:
+    """Rule ``derived.fear_avoidance_residue`` (seed 002): a failed active programme that
+    flared leaves a residue of fear that calls for explaining the sequence this time. Unknown
+    (None) when prior treatments were not recorded."""
+    if intake.prior_treatments is None:
+        return None, []
     r = rules.fear_avoidance_residue
     failed = [
         t.name

@@ -146,6 +146,7 @@ class ImagingContext(BaseModel):
     prevalence_pct: float | None
     in_reference: bool
     common: bool | None
+    can_affect_nerve_root: bool = False
     text: str
     source: tuple[str, ...]
 
@@ -183,6 +184,7 @@ class Assessment(BaseModel):
 
     model_config = _FROZEN
     knowledge_version: str | None
+    red_flags_screened: bool
     red_flags: tuple[RedFlagResult, ...]
     plan_blocked: bool
     plan_blocked_reason: str | None
@@ -212,6 +214,7 @@ class Assessment(BaseModel):
         """The assessment as JSON (the CLI and API contract)."""
         return {
             "knowledge_version": self.knowledge_version,
+            "red_flags_screened": self.red_flags_screened,
             "red_flags": [f.to_dict() for f in self.red_flags],
             "plan_blocked": self.plan_blocked,
             "plan_blocked_reason": self.plan_blocked_reason,
