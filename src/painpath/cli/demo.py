@@ -43,6 +43,8 @@ def demo() -> None:
     console.print(
         f"[dim]Knowledge base {kb.version}. Every number above comes with its rule and source;"
         " try (after `make run` the command is .venv/bin/painpath):[/]\n"
+        "  painpath assess docs/examples/intake/02_sciatica_cannot_sit.json --format text\n"
+        "                                        [dim]his whole first-visit assessment[/]\n"
         '  painpath score peg --answers \'{"1": 7, "2": 7, "3": 8}\'\n'
         "  painpath ask phq9                     [dim]administer a questionnaire here[/]\n"
         "  painpath knowledge show odi.bands     [dim]any rule, with its source[/]\n"
