@@ -19,8 +19,14 @@ def test_the_public_api_is_pinned():
         "IntakeError",
         "KnowledgeBase",
         "KnowledgeError",
+        "MmeResult",
+        "OrdersInputError",
+        "Plan",
         "Score",
         "ScoringError",
+        "TaperError",
+        "TaperPause",
+        "TaperPlan",
         "UnknownInstrumentError",
         "__version__",
         "assess",
@@ -28,7 +34,10 @@ def test_the_public_api_is_pinned():
         "default_knowledge",
         "imaging_context",
         "load_knowledge",
+        "mme",
+        "plan",
         "score",
+        "taper",
     ]
     for name in painpath.__all__:
         assert getattr(painpath, name) is not None

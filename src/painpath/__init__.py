@@ -3,10 +3,13 @@
 The public Python API. Everything not listed in ``__all__`` is internal and may change.
 """
 
-from painpath._api import assess, compare, imaging_context, score
+from painpath._api import assess, compare, imaging_context, mme, plan, score, taper
 from painpath._version import __version__
 from painpath.domain.assessment import Assessment, ImagingContext, Intake, IntakeError
 from painpath.domain.instruments import Change, Score, ScoringError, UnknownInstrumentError
+from painpath.domain.medications import MmeResult, TaperError, TaperPause, TaperPlan
+from painpath.domain.planning import Plan
+from painpath.interop.medication_list import OrdersInputError
 from painpath.knowledge import KnowledgeBase, KnowledgeError, default_knowledge, load_knowledge
 
 __all__ = [
@@ -17,8 +20,14 @@ __all__ = [
     "IntakeError",
     "KnowledgeBase",
     "KnowledgeError",
+    "MmeResult",
+    "OrdersInputError",
+    "Plan",
     "Score",
     "ScoringError",
+    "TaperError",
+    "TaperPause",
+    "TaperPlan",
     "UnknownInstrumentError",
     "__version__",
     "assess",
@@ -26,5 +35,8 @@ __all__ = [
     "default_knowledge",
     "imaging_context",
     "load_knowledge",
+    "mme",
+    "plan",
     "score",
+    "taper",
 ]

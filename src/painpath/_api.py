@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from painpath.domain.assessment import (
     Assessment,
@@ -24,9 +25,19 @@ from painpath.domain.instruments import (
 )
 from painpath.domain.instruments.answers import show
 from painpath.domain.instruments.results import Number
+from painpath.domain.medications import (
+    MmeResult,
+    TaperError,
+    TaperPause,
+    TaperPlan,
+    calculate_mme,
+    plan_taper,
+)
+from painpath.domain.planning import Plan, build_plan
+from painpath.interop.medication_list import read_orders
 from painpath.knowledge import KnowledgeBase, default_knowledge
 
-__all__ = ["assess", "compare", "imaging_context", "score"]
+__all__ = ["assess", "compare", "imaging_context", "mme", "plan", "score", "taper"]
 
 
 def score(
@@ -120,3 +131,75 @@ def imaging_context(
     kb = knowledge or default_knowledge()
     common = kb.assessment_rules.mismatch.common_prevalence_pct.value
     return context_for(kb.imaging, age=age, finding=finding, level=level, common_at_pct=common)
+
+
+def _date(value: dt.date | str | None, field: str) -> dt.date:
+    if value is None:
+        return dt.date.today()  # the adapter's clock; the domain takes the date as an argument
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise TaperError(field, f"{show(value)} is not a date; give YYYY-MM-DD")
+
+
+def plan(
+    assessment: Assessment | Intake | Mapping[str, object],
+    *,
+    today: dt.date | str | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> Plan:
+    """The staged plan for an assessment (or an intake, assessed first), dated from ``today``
+    (default: the current date): phases with modalities, checkpoints and exit criteria, the
+    options considered and not planned, the medication review, MME and any taper offered.
+
+    >>> p = plan({"age": 44, "sex": "male", "duration_weeks": 14, "regions": ["low_back"],
+    ...           "distribution": "regional", "aggravating": ["flexion", "sitting"],
+    ...           "red_flag_findings": [],
+    ...           "irritability": {"provoked_by": "moderate", "peak_severity": 3,
+    ...                            "settle_hours": 1}}, today="2026-01-05")
+    >>> p.status, p.entry_phase, p.checkpoints[0].date.isoformat()
+    ('plan', 'build_capacity', '2026-01-19')
+    """
+    kb = knowledge or default_knowledge()
+    if not isinstance(assessment, Assessment):
+        assessment = assess(assessment, knowledge=kb)
+    return build_plan(assessment, _date(today, "today"), kb.planning_knowledge)
+
+
+def mme(requests: object, *, knowledge: KnowledgeBase | None = None) -> MmeResult:
+    """Total MME/day (CDC 2022) from parsed JSON: a FHIR R4 MedicationRequest, a Bundle, a list
+    of resources, or a simple list of items (``ingredient``, ``dose_mg`` or ``mcg_per_hr``,
+    ``doses_per_day``). An order that cannot be read is reported in ``errors`` and the total is
+    then a lower bound; OrdersInputError only when the input as a whole is not orders.
+
+    >>> mme([{"ingredient": "oxycodone", "dose_mg": 10, "doses_per_day": 3}]).total_mme_per_day
+    45.0
+    """
+    kb = knowledge or default_knowledge()
+    lines, _ = read_orders(requests, set(kb.opioid_table.products))
+    return calculate_mme(lines, kb.opioid_table, kb.medications)
+
+
+def taper(
+    mme_per_day: float,
+    duration_weeks: float,
+    *,
+    start: dt.date | str | None = None,
+    pauses: Sequence[TaperPause] = (),
+    knowledge: KnowledgeBase | None = None,
+) -> TaperPlan:
+    """A gradual opioid taper (CDC 2022) from ``mme_per_day`` after ``duration_weeks`` of use,
+    starting ``start`` (default: today). Raises TaperError naming the field and its range.
+
+    >>> [s.mme_per_day for s in taper(60, 70, start="2026-01-05").steps][:3]
+    [54.0, 48.6, 43.7]
+    """
+    kb = knowledge or default_knowledge()
+    return plan_taper(mme_per_day, duration_weeks, _date(start, "start"), kb.medications.taper,
+                      pauses)  # fmt: skip

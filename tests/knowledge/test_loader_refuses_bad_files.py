@@ -112,8 +112,8 @@ def test_an_id_must_match_its_file_name(data_copy: Path):
 
 
 def test_a_file_without_a_schema_is_refused(data_copy: Path):
-    (data_copy / "treatments.yaml").write_text("version: 1\n")
-    assert _problems(data_copy) == ["treatments.yaml: no schema is known for this file"]
+    (data_copy / "procedures.yaml").write_text("version: 1\n")
+    assert _problems(data_copy) == ["procedures.yaml: no schema is known for this file"]
 
 
 def test_every_problem_in_every_file_is_reported_at_once(data_copy: Path):

@@ -15,6 +15,7 @@ from painpath._version import __version__
 from painpath.cli import fhir, knowledge
 from painpath.cli.assessment import assess, imaging, schema
 from painpath.cli.demo import demo
+from painpath.cli.planning import mme, plan, taper
 from painpath.cli.scoring import ask, compare, instruments, score
 
 __all__ = ["app", "main"]
@@ -52,6 +53,9 @@ app.command()(ask)
 app.command()(assess)
 app.command()(imaging)
 app.command()(schema)
+app.command()(plan)
+app.command()(mme)
+app.command()(taper)
 app.command("demo-intake")(demo)
 app.add_typer(knowledge.app)
 app.add_typer(fhir.app)

@@ -15,8 +15,10 @@ from painpath.domain.explain import Sourced
 
 __all__ = ["CheckpointDefaults", "Parameter", "SignalDefaults"]
 
-Unit = Literal["days", "weeks", "hours", "sessions", "points", "percent", "count"]
-_WHOLE_UNITS = {"days", "hours", "sessions", "count"}
+Unit = Literal[
+    "days", "weeks", "hours", "minutes", "sessions", "points", "percent", "count", "mme_per_day"
+]
+_WHOLE_UNITS = {"days", "hours", "minutes", "sessions", "count"}
 
 
 class Parameter(Sourced):

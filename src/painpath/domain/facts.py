@@ -41,6 +41,7 @@ class FactTest(BaseModel):
     contains: str | None = Field(default=None, description="the fact is a list holding this")
     any_of: tuple[str, ...] | None = Field(default=None, description="the list holds any of these")
     at_least: int = Field(default=1, ge=1, le=50, description="with any_of: how many of them")
+    none_of: tuple[str, ...] | None = Field(default=None, description="the list holds none")
     is_: bool | None = Field(default=None, alias="is")
     nonempty: bool | None = None
 
@@ -48,10 +49,11 @@ class FactTest(BaseModel):
     def _one_kind(self) -> FactTest:
         numeric = any(b is not None for b in (self.gte, self.gt, self.lte, self.lt))
         kinds = [numeric, self.in_ is not None, self.contains is not None, self.any_of is not None]
+        kinds += [self.none_of is not None]
         kinds += [self.is_ is not None, self.nonempty is not None]
         if sum(kinds) != 1:
             raise ValueError("a fact test uses one kind of comparison: bounds, in, contains, "
-                             "any_of, is or nonempty")  # fmt: skip
+                             "any_of, none_of, is or nonempty")  # fmt: skip
         return self
 
     def check(self, facts: Facts) -> bool | None:
@@ -67,6 +69,8 @@ class FactTest(BaseModel):
             return self.contains in value
         if self.any_of is not None:
             return sum(1 for v in self.any_of if v in value) >= self.at_least
+        if self.none_of is not None:
+            return not any(v in value for v in self.none_of)
         if self.in_ is not None:
             return str(value) in self.in_
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -89,6 +93,8 @@ class FactTest(BaseModel):
         if self.any_of is not None:
             many = "any" if self.at_least == 1 else f"at least {self.at_least}"
             return f"{self.fact} includes {many} of {', '.join(self.any_of)}"
+        if self.none_of is not None:
+            return f"{self.fact} includes none of {', '.join(self.none_of)}"
         if self.in_ is not None:
             return f"{self.fact} is {' or '.join(self.in_)}"
         bounds = [

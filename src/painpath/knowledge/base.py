@@ -20,6 +20,10 @@ from painpath.domain.assessment.knowledge import (
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation, Sourced
 from painpath.domain.instruments import InstrumentDefinition, UnknownInstrumentError
+from painpath.domain.medications.knowledge import MedicationCatalog
+from painpath.domain.medications.opioids import OpioidTable
+from painpath.domain.planning.knowledge import PlanningRules, TreatmentCatalog
+from painpath.domain.planning.plan import PlanningKnowledge
 
 __all__ = ["KnowledgeBase", "OverrideRecord", "UnknownKeyError"]
 
@@ -62,6 +66,10 @@ class KnowledgeBase:
     drivers: DriverRules
     psychosocial: PsychosocialRules
     imaging: ImagingTable
+    treatments: TreatmentCatalog
+    medications: MedicationCatalog
+    planning: PlanningRules
+    opioid_table: OpioidTable
     files: tuple[str, ...]
     overrides: tuple[OverrideRecord, ...] = ()
     _tree: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -86,6 +94,18 @@ class KnowledgeBase:
             version=self.version,
         )
 
+    @property
+    def planning_knowledge(self) -> PlanningKnowledge:
+        """What the planner reads."""
+        return PlanningKnowledge(
+            treatments=self.treatments,
+            rules=self.planning,
+            checkpoints=self.checkpoints,
+            medications=self.medications,
+            opioid_table=self.opioid_table,
+            version=self.version,
+        )
+
     def entries(self) -> Iterator[tuple[str, Sourced]]:
         """Every sourced entry in the knowledge base, with its dotted key.
 
@@ -101,6 +121,9 @@ class KnowledgeBase:
         yield from _walk_sourced("drivers", self.drivers)
         yield from _walk_sourced("psychosocial", self.psychosocial)
         yield from _walk_sourced("imaging", self.imaging)
+        yield from _walk_sourced("treatments", self.treatments)
+        yield from _walk_sourced("medications", self.medications)
+        yield from _walk_sourced("planning", self.planning)
 
     def tree(self) -> dict[str, Any]:
         """The knowledge as nested mappings, entries keyed by id, sources as keys.
@@ -130,6 +153,9 @@ class KnowledgeBase:
                             ("drivers", "drivers"),
                             ("psychosocial", "psychosocial"),
                             ("imaging", "imaging"),
+                            ("treatments", "treatments"),
+                            ("medications", "medications"),
+                            ("planning", "planning"),
                         )
                     },
                     "sources": {

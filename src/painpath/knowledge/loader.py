@@ -29,12 +29,16 @@ from painpath.domain.assessment.knowledge import (
     PsychosocialRules,
     RedFlagCatalog,
 )
-from painpath.domain.assessment.validation import rule_problems
+from painpath.domain.assessment.validation import Vocabulary, rule_problems
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.explain import Citation
 from painpath.domain.instruments import InstrumentDefinition
+from painpath.domain.medications.knowledge import MedicationCatalog
+from painpath.domain.planning.knowledge import PlanningRules, TreatmentCatalog
+from painpath.domain.planning.validation import planning_rule_problems
 from painpath.knowledge._merge import MergeError, apply_override, cite_override
 from painpath.knowledge._paths import entry_ident
+from painpath.knowledge._rxnorm import RXNORM_FILE, parse_opioid_table
 from painpath.knowledge._yaml import YamlError, parse_yaml
 from painpath.knowledge.base import KnowledgeBase, OverrideRecord
 from painpath.knowledge.errors import KnowledgeError, Problem, problems_from_validation
@@ -129,6 +133,8 @@ def load_knowledge(
     for rel, entry in _walk(root):
         if _is_yaml(rel) and (read := _read(entry, rel, problems)) is not None:
             raw[rel] = read[1]
+        elif rel == RXNORM_FILE:
+            raw[rel] = entry.read_text(encoding="utf-8")
 
     applied: list[_Applied] = []
     digest = hashlib.sha256()
@@ -235,6 +241,15 @@ def _validate(
     drivers = check("drivers.yaml", DriverRules, context)
     psychosocial = check("psychosocial.yaml", PsychosocialRules, context)
     imaging = check("imaging_prevalence.yaml", ImagingTable, context)
+    treatments = check("treatments.yaml", TreatmentCatalog, context)
+    medications = check("medications.yaml", MedicationCatalog, context)
+    planning = check("planning.yaml", PlanningRules, context)
+    opioid_table = None
+    if RXNORM_FILE not in raw:
+        problems.append(Problem(RXNORM_FILE, "", "", "the RxNorm opioid table is missing"))
+    else:
+        opioid_table, table_problems = parse_opioid_table(raw[RXNORM_FILE])
+        problems.extend(table_problems)
     instruments: dict[str, InstrumentDefinition] = {}
     for rel in sorted(r for r in raw if r.startswith("instruments/")):
         definition = check(rel, InstrumentDefinition, context)
@@ -258,6 +273,10 @@ def _validate(
         "drivers.yaml",
         "psychosocial.yaml",
         "imaging_prevalence.yaml",
+        "treatments.yaml",
+        "medications.yaml",
+        "planning.yaml",
+        RXNORM_FILE,
     }
     unexpected = sorted(r for r in raw if r not in known and not r.startswith("instruments/"))
     problems.extend(Problem(r, "", "", "no schema is known for this file") for r in unexpected)
@@ -266,6 +285,8 @@ def _validate(
 
     parts = (manifest, signals, checkpoints, red_flags, assessment_rules, drivers, psychosocial)
     assert all(p is not None for p in parts) and imaging is not None
+    assert treatments is not None and medications is not None and planning is not None
+    assert opioid_table is not None
     # Rules are checked against the facts they name once every file has loaded: a typo in a
     # fact must not silently switch a rule (or a safety flag) off.
     for file, entry, field, message in rule_problems(
@@ -274,6 +295,12 @@ def _validate(
         rules=assessment_rules,
         drivers=drivers,
         psychosocial=psychosocial,
+    ):
+        label = f"{file} (with {overridden[file].label})" if file in overridden else file
+        problems.append(Problem(label, entry, field, message))
+    vocabulary = Vocabulary.of(instruments, red_flags, drivers, psychosocial)
+    for file, entry, field, message in planning_rule_problems(
+        vocabulary, treatments, medications, planning
     ):
         label = f"{file} (with {overridden[file].label})" if file in overridden else file
         problems.append(Problem(label, entry, field, message))
@@ -292,6 +319,10 @@ def _validate(
         drivers=drivers,
         psychosocial=psychosocial,
         imaging=imaging,
+        treatments=treatments,
+        medications=medications,
+        planning=planning,
+        opioid_table=opioid_table,
         files=tuple(sorted(raw)),
         overrides=tuple(
             OverrideRecord(

@@ -255,6 +255,15 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
     irritability = grade_irritability(intake.irritability, rules.irritability)
     drivers, missing_facts = rank_drivers(knowledge.drivers, facts)
     psychosocial, not_administered = find_psychosocial(knowledge.psychosocial, facts, scores)
+    # Conclusions later rules (planning) read as facts.
+    facts.update(
+        {
+            "derived.irritability": irritability.grade,
+            "derived.drivers": tuple(d.id for d in drivers if d.rank),
+            "derived.psychosocial": tuple(p.id for p in psychosocial),
+            "derived.red_flag_groups": tuple(dict.fromkeys(f.group for f in red_flags)),
+        }
+    )
     mechanisms = (noci, neuro, nocip)
 
     missing = list(irritability.missing)
@@ -326,4 +335,6 @@ def assess(intake: Intake, knowledge: AssessmentKnowledge) -> Assessment:
         questionnaires=scores,
         missing=tuple(missing),
         reasons=tuple(reasons),
+        intake=intake,
+        facts=facts,
     )

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Constraints",
@@ -129,9 +136,23 @@ class Medication(BaseModel):
 
     name: Text
     rxnorm: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")] | None = None
-    dose_mg: float | None = Field(default=None, gt=0, le=100000)
+    dose_mg: float | None = Field(
+        default=None, gt=0, le=100000, description="Milligrams of the active drug per dose"
+    )
+    mcg_per_hr: float | None = Field(
+        default=None, gt=0, le=1000, description="Patch strength, for transdermal fentanyl"
+    )
     doses_per_day: float | None = Field(default=None, gt=0, le=48)
     prn: bool = False
+    weeks: float | None = Field(
+        default=None, ge=0, le=5200, description="How long it has been taken"
+    )
+
+    @model_validator(mode="after")
+    def _one_dose(self) -> Medication:
+        if self.dose_mg is not None and self.mcg_per_hr is not None:
+            raise ValueError("give dose_mg or mcg_per_hr (a patch), not both")
+        return self
 
 
 class Goal(BaseModel):
@@ -163,6 +184,9 @@ class Constraints(BaseModel):
     transport: Literal["own", "public", "limited", "none"] | None = None
     caregiving: bool | None = None
     work_pattern: Text | None = None
+    heavy_workload: bool | None = Field(
+        default=None, description="Overtime, long shifts or little paid leave (seed 001)"
+    )
     telehealth_ok: bool | None = None
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from painpath.domain.assessment.intake import Intake
 from painpath.domain.explain import Reason
 from painpath.domain.instruments import Score
 
@@ -200,6 +201,8 @@ class Assessment(BaseModel):
     questionnaires: dict[str, Score]
     missing: tuple[str, ...]
     reasons: tuple[Reason, ...]
+    intake: Intake
+    facts: dict[str, Any]
 
     @property
     def explanation(self) -> tuple[str, ...]:

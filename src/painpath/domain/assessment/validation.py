@@ -12,6 +12,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal, get_args, get_origin
 
 from painpath.domain.assessment.intake import Intake, PriorTreatment
@@ -24,7 +25,14 @@ from painpath.domain.assessment.knowledge import (
 from painpath.domain.facts import FactTest
 from painpath.domain.instruments import InstrumentDefinition
 
-__all__ = ["FactKind", "fact_kind", "rule_problems"]
+__all__ = [
+    "FactKind",
+    "Vocabulary",
+    "fact_kind",
+    "located_tests",
+    "rule_problems",
+    "test_problem",
+]
 
 Kind = Literal["number", "text", "list", "bool"]
 FactKind = tuple[Kind, frozenset[str] | None]
@@ -39,7 +47,10 @@ _DERIVED: dict[str, FactKind] = {
     "derived.neuropathic": ("text", frozenset({"likely", "possible", "unlikely", "not_assessed"})),
     "derived.nociplastic": ("text", frozenset({"probable", "possible", "not_met", "not_assessed"})),
     "derived.central_sensitisation_pattern": ("text", frozenset({"present", "possible", "absent"})),
+    "derived.irritability": ("text", frozenset({"low", "moderate", "high"})),
 }
+# List facts whose vocabulary comes from the knowledge (drivers, findings, red-flag groups).
+_DERIVED_LISTS = ("derived.drivers", "derived.psychosocial", "derived.red_flag_groups")
 FACT_FIELDS = (
     "age", "sex", "duration_weeks", "regions", "distribution", "aggravating", "easing",
     "flares_after_minor_stressors", "pain_not_fully_explained", "red_flag_findings",
@@ -72,11 +83,19 @@ def literal_values(model: type, field: str) -> frozenset[str]:
 
 
 def fact_kind(
-    fact: str, instruments: Mapping[str, InstrumentDefinition], red_flag_codes: frozenset[str]
+    fact: str,
+    instruments: Mapping[str, InstrumentDefinition],
+    red_flag_codes: frozenset[str],
+    vocabularies: Mapping[str, frozenset[str]] | None = None,
 ) -> FactKind | None:
-    """What a fact is (kind, closed vocabulary), or None if the engine provides no such fact."""
+    """What a fact is (kind, closed vocabulary), or None if the engine provides no such fact.
+
+    ``vocabularies`` gives the values of the list facts the knowledge defines (drivers,
+    psychosocial findings, red-flag groups)."""
     if fact in _DERIVED:
         return _DERIVED[fact]
+    if fact in _DERIVED_LISTS:
+        return ("list", (vocabularies or {}).get(fact))
     head, _, rest = fact.partition(".")
     if head == "intake":
         if rest not in FACT_FIELDS:
@@ -102,19 +121,50 @@ def fact_kind(
     return None
 
 
-def _test_problem(
-    test: FactTest, instruments: Mapping[str, InstrumentDefinition], codes: frozenset[str]
-) -> str | None:
-    known = fact_kind(test.fact, instruments, codes)
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything a rule may name: instruments, red-flag codes and the knowledge's own lists."""
+
+    instruments: Mapping[str, InstrumentDefinition]
+    red_flag_codes: frozenset[str]
+    lists: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def of(
+        cls,
+        instruments: Mapping[str, InstrumentDefinition],
+        red_flags: RedFlagCatalog,
+        drivers: DriverRules,
+        psychosocial: PsychosocialRules,
+    ) -> Vocabulary:
+        groups = {g.id for g in red_flags.groups} | {"combination"}
+        return cls(
+            instruments=instruments,
+            red_flag_codes=red_flags.finding_codes,
+            lists={
+                "derived.drivers": frozenset(d.id for d in drivers.drivers),
+                "derived.psychosocial": frozenset(p.id for p in psychosocial.findings),
+                "derived.red_flag_groups": frozenset(groups),
+            },
+        )
+
+
+def test_problem(test: FactTest, vocabulary: Vocabulary) -> str | None:
+    """Why a fact test can never work as written, or None if it can."""
+    known = fact_kind(
+        test.fact, vocabulary.instruments, vocabulary.red_flag_codes, vocabulary.lists
+    )
     if known is None:
         return f"the engine provides no fact {test.fact!r}"
-    kind, vocabulary = known
+    kind, allowed_values = known
     if test.in_ is not None:
         wanted, values = "text", test.in_
     elif test.contains is not None:
         wanted, values = "list", (test.contains,)
     elif test.any_of is not None:
         wanted, values = "list", test.any_of
+    elif test.none_of is not None:
+        wanted, values = "list", test.none_of
     elif test.nonempty is not None:
         wanted, values = "list", ()
     elif test.is_ is not None:
@@ -123,15 +173,16 @@ def _test_problem(
         wanted, values = "number", ()
     if kind != wanted:
         return f"{test.fact} is a {kind}; this test needs a {wanted}"
-    if vocabulary is not None and (unknown := [v for v in values if v not in vocabulary]):
-        allowed = ", ".join(sorted(vocabulary))
+    if allowed_values is not None and (unknown := [v for v in values if v not in allowed_values]):
+        allowed = ", ".join(sorted(allowed_values))
         return f"{test.fact} can never be {', '.join(unknown)} (known: {allowed})"
     return None
 
 
-def _tests(
+def located_tests(
     file: str, entry: str, field: str, tests: Sequence[FactTest]
 ) -> Iterator[tuple[str, str, str, FactTest]]:
+    """Each test of a rule with where it is written, for error messages."""
     for n, t in enumerate(tests):
         yield file, entry, f"{field}[{n}]", t
 
@@ -149,25 +200,30 @@ def rule_problems(
     codes = red_flags.finding_codes
     located: list[tuple[str, str, str, FactTest]] = []
     for f in red_flags.flags:
-        located += _tests("red_flags.yaml", f"flags[{f.id}]", "trigger", f.trigger)
+        located += located_tests("red_flags.yaml", f"flags[{f.id}]", "trigger", f.trigger)
         for n, u in enumerate(f.urgency_if):
-            located += _tests("red_flags.yaml", f"flags[{f.id}]", f"urgency_if[{n}].when", u.when)
+            located += located_tests(
+                "red_flags.yaml", f"flags[{f.id}]", f"urgency_if[{n}].when", u.when
+            )
     for feature in rules.central_sensitisation_pattern.features:
         entry = f"central_sensitisation_pattern.features[{feature.id}]"
-        located += _tests("assessment.yaml", entry, "when", feature.when)
-        located += _tests("assessment.yaml", entry, "when_any", feature.when_any)
+        located += located_tests("assessment.yaml", entry, "when", feature.when)
+        located += located_tests("assessment.yaml", entry, "when_any", feature.when_any)
     for e in drivers.evidence:
-        located += _tests("drivers.yaml", f"evidence[{e.id}]", "when", e.when)
-        located += _tests("drivers.yaml", f"evidence[{e.id}]", "when_any", e.when_any)
+        located += located_tests("drivers.yaml", f"evidence[{e.id}]", "when", e.when)
+        located += located_tests("drivers.yaml", f"evidence[{e.id}]", "when_any", e.when_any)
     for p in psychosocial.findings:
-        located += _tests("psychosocial.yaml", f"findings[{p.id}]", "when", p.when)
-        located += _tests("psychosocial.yaml", f"findings[{p.id}]", "when_any", p.when_any)
+        located += located_tests("psychosocial.yaml", f"findings[{p.id}]", "when", p.when)
+        located += located_tests("psychosocial.yaml", f"findings[{p.id}]", "when_any", p.when_any)
     for n, group in enumerate(psychosocial.expected_instruments):
-        located += _tests("psychosocial.yaml", f"expected_instruments[{n}]", "when", group.when)
+        located += located_tests(
+            "psychosocial.yaml", f"expected_instruments[{n}]", "when", group.when
+        )
 
+    vocabulary = Vocabulary.of(instruments, red_flags, drivers, psychosocial)
     problems: list[Problem] = []
     for file, entry, field, test in located:
-        if message := _test_problem(test, instruments, codes):
+        if message := test_problem(test, vocabulary):
             problems.append((file, entry, field, message))
 
     def need(
