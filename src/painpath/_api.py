@@ -133,7 +133,9 @@ def imaging_context(
     return context_for(kb.imaging, age=age, finding=finding, level=level, common_at_pct=common)
 
 
-def _date(value: dt.date | str | None, field: str) -> dt.date:
+def _date(
+    value: dt.date | str | None, field: str, error: type[TaperError] | type[IntakeError]
+) -> dt.date:
     if value is None:
         return dt.date.today()  # the adapter's clock; the domain takes the date as an argument
     if isinstance(value, dt.datetime):
@@ -145,7 +147,10 @@ def _date(value: dt.date | str | None, field: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise TaperError(field, f"{show(value)} is not a date; give YYYY-MM-DD")
+    message = f"{show(value)} is not a date; give YYYY-MM-DD"
+    if error is IntakeError:
+        raise IntakeError([(field, message)])
+    raise TaperError(field, message)
 
 
 def plan(
@@ -169,7 +174,7 @@ def plan(
     kb = knowledge or default_knowledge()
     if not isinstance(assessment, Assessment):
         assessment = assess(assessment, knowledge=kb)
-    return build_plan(assessment, _date(today, "today"), kb.planning_knowledge)
+    return build_plan(assessment, _date(today, "today", IntakeError), kb.planning_knowledge)
 
 
 def mme(requests: object, *, knowledge: KnowledgeBase | None = None) -> MmeResult:
@@ -201,5 +206,5 @@ def taper(
     [54.0, 48.6, 43.7]
     """
     kb = knowledge or default_knowledge()
-    return plan_taper(mme_per_day, duration_weeks, _date(start, "start"), kb.medications.taper,
-                      pauses)  # fmt: skip
+    first = _date(start, "start", TaperError)
+    return plan_taper(mme_per_day, duration_weeks, first, kb.medications.taper, pauses)

@@ -436,6 +436,16 @@ def test_the_committed_assessment_rules_reference_is_current():
     )
 
 
+def test_the_committed_planning_rules_reference_is_current():
+    out = run_cli("knowledge", "docs", "planning")
+    committed = (ROOT / "docs" / "planning-rules.md").read_text()
+    assert out.stdout == committed, (
+        "run `painpath knowledge docs planning -o docs/planning-rules.md`"
+    )
+    assert "| Epidural steroid injection (`epidural_steroid_injection`)" in committed
+    assert "| methadone | 6813 | 4.7 | mg/day |" in committed
+
+
 def test_knowledge_show_reaches_assessment_entries():
     out = run_cli("knowledge", "show", "red_flags.flags.foot_drop")
     assert (

@@ -18,7 +18,11 @@ from painpath.knowledge import (
     UnknownKeyError,
     load_knowledge,
 )
-from painpath.knowledge.reference import assessment_reference, instruments_reference
+from painpath.knowledge.reference import (
+    assessment_reference,
+    instruments_reference,
+    planning_reference,
+)
 
 app = typer.Typer(
     name="knowledge",
@@ -101,20 +105,26 @@ def show(
 class Reference(StrEnum):
     instruments = "instruments"
     assessment = "assessment"
+    planning = "planning"
 
 
 @app.command()
 def docs(
     what: Annotated[
-        Reference, typer.Argument(help="instruments (docs/instruments.md) or assessment.")
+        Reference,
+        typer.Argument(help="instruments (docs/instruments.md), assessment or planning."),
     ] = Reference.instruments,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
     """Write a reference generated from the shipped knowledge (docs/instruments.md,
-    docs/assessment-rules.md)."""
-    render = instruments_reference if what is Reference.instruments else assessment_reference
+    docs/assessment-rules.md, docs/planning-rules.md)."""
+    render = {
+        Reference.instruments: instruments_reference,
+        Reference.assessment: assessment_reference,
+        Reference.planning: planning_reference,
+    }[what]
     try:
         text = render(load_knowledge())
     except KnowledgeError as exc:

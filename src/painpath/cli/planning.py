@@ -102,12 +102,20 @@ def mme(
         fail("\n".join(str(e) for e in result.errors) + "\nthe total is a lower bound")
 
 
+def _float(value: str, option: str, allowed: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a number; give {allowed}")
+
+
 def taper(
-    mme_per_day: Annotated[
-        float, typer.Option("--mme", help="The current total MME/day (more than 0).")
+    mme: Annotated[
+        str, typer.Option("--mme", help="The current total MME/day (more than 0, at most 5000).")
     ],
-    duration_weeks: Annotated[
-        float, typer.Option("--duration-weeks", help="How long opioids have been taken, in weeks.")
+    duration: Annotated[
+        str,
+        typer.Option("--duration-weeks", help="How long opioids have been taken, in weeks."),
     ],
     start: Annotated[
         str | None, typer.Option("--start", help="First step, YYYY-MM-DD (default: today).")
@@ -117,6 +125,8 @@ def taper(
     ] = Format.json,
 ) -> None:
     """A gradual opioid taper schedule (CDC 2022): never abrupt, follow-up at least monthly."""
+    mme_per_day = _float(mme, "--mme", "more than 0 and at most 5000")
+    duration_weeks = _float(duration, "--duration-weeks", "0–5200")
     kb = knowledge()
     first = _date(start, "--start")
     try:

@@ -44,13 +44,22 @@ def _number(
     value = item.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append((key, f"{value!r} is not a number; give more than 0 and at most {high:g}"))
+    allowed = f"give more than 0 and at most {high:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append((key, f"{value!r} is not a number; {allowed}"))
         return None
-    if not 0 < value <= high:
-        problems.append((key, f"{value:g} is out of range; give more than 0 and at most {high:g}"))
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer with hundreds of digits
+        problems.append((key, f"the number is too large; {allowed}"))
         return None
-    return float(value)
+    if not math.isfinite(number):
+        problems.append((key, f"{value!r} is not a number; {allowed}"))
+        return None
+    if not 0 < number <= high:
+        problems.append((key, f"{number:g} is out of range; {allowed}"))
+        return None
+    return number
 
 
 def _simple(n: int, item: object) -> OrderLine:

@@ -94,8 +94,10 @@ def fact_kind(
     psychosocial findings, red-flag groups)."""
     if fact in _DERIVED:
         return _DERIVED[fact]
+    if vocabularies is not None and fact in vocabularies:
+        return ("list", vocabularies[fact])
     if fact in _DERIVED_LISTS:
-        return ("list", (vocabularies or {}).get(fact))
+        return ("list", None)
     head, _, rest = fact.partition(".")
     if head == "intake":
         if rest not in FACT_FIELDS:

@@ -20,6 +20,7 @@ __all__ = [
     "MmeExclusion",
     "MmeFactor",
     "MmeRules",
+    "NoResponseRule",
     "TaperRules",
 ]
 
@@ -130,6 +131,12 @@ class TaperRules(Sourced):
     stop_at_percent: Parameter
 
 
+class NoResponseRule(Sourced):
+    """A current medication the intake records as tried without response."""
+
+    text: str
+
+
 class MedicationCatalog(BaseModel):
     """medications.yaml."""
 
@@ -137,6 +144,7 @@ class MedicationCatalog(BaseModel):
     version: StrictInt = Field(ge=1)
     anchors: dict[str, Any] = Field(default_factory=dict, description="Shared YAML anchors")
     classes: tuple[DrugClass, ...] = Field(min_length=1)
+    no_response: NoResponseRule
     mme: MmeRules
     taper: TaperRules
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from painpath.domain.explain import Citation
@@ -23,7 +24,15 @@ from painpath.domain.medications.orders import (
     resolve_order,
 )
 
-__all__ = ["MmeError", "MmeExcluded", "MmeItem", "MmeResult", "NotOpioid", "calculate_mme"]
+__all__ = [
+    "MmeError",
+    "MmeExcluded",
+    "MmeItem",
+    "MmeResult",
+    "NotOpioid",
+    "calculate_mme",
+    "round_mme",
+]
 
 
 @dataclass(frozen=True)
@@ -146,8 +155,12 @@ class MmeResult:
         }
 
 
-def _round(value: float) -> float:
-    return round(value, 1)
+def round_mme(value: float) -> float:
+    """One decimal, halves up, on the decimal value: CQL's Round, which the CDC implementation
+    uses (Python's round() takes 2.25 to 2.2). Binary noise (15 × 0.15 = 2.2499999999999996)
+    is dropped first, so the decimal the clinician would write is what is rounded."""
+    exact = Decimal(repr(value)).quantize(Decimal("0.000001"))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _item(
@@ -171,14 +184,14 @@ def _item(
                 "mcg/hr); this dose form has no 2022 factor",
                 factor.ingredient,
             )
-        mme = _round(dose.mcg_per_hr * factor.factor)
+        mme = round_mme(dose.mcg_per_hr * factor.factor)
         calc = f"{dose.written} × {factor.factor:g} = {mme:g} MME/day"
         return MmeItem(
             line.where,
             label,
             factor.ingredient,
             dose.ingredient,
-            _round(dose.mcg_per_hr),
+            round_mme(dose.mcg_per_hr),
             "mcg/hr",
             factor.factor,
             mme,
@@ -198,9 +211,9 @@ def _item(
     if line.doses_per_day is None:
         return MmeError(line.where, label, line.frequency_field, "no frequency is given")
     daily = dose.mg_per_dose * line.doses_per_day
-    mme = _round(daily * factor.factor)
+    mme = round_mme(daily * factor.factor)
     calc = (
-        f"{dose.written} × {line.doses_per_day:g}/day = {_round(daily):g} mg/day "
+        f"{dose.written} × {line.doses_per_day:g}/day = {round_mme(daily):g} mg/day "
         f"× {factor.factor:g} = {mme:g} MME/day{prn}"
     )
     return MmeItem(
@@ -208,7 +221,7 @@ def _item(
         label,
         factor.ingredient,
         dose.ingredient,
-        _round(daily),
+        round_mme(daily),
         "mg/day",
         factor.factor,
         mme,
@@ -251,7 +264,7 @@ def calculate_mme(
             not_opioids.append(NotOpioid(line.where, line.label, order.not_opioid))
             continue
         if not line.current:
-            names = ", ".join(dict.fromkeys(d.name for d in order.doses)) or None
+            names = ", ".join(order.ingredient_names) or None
             excluded.append(
                 MmeExcluded(
                     line.where, line.label, f"status {line.status}: not a current order", names
@@ -270,7 +283,7 @@ def calculate_mme(
                 excluded.append(outcome)
             else:
                 errors.append(outcome)
-    total = _round(sum(i.mme_per_day for i in items))
+    total = round_mme(sum(i.mme_per_day for i in items))
     thresholds = {
         "caution_at": float(rules.caution_at.value),
         "taper_now_at": float(rules.taper_now_at.value),

@@ -129,6 +129,16 @@ class ResolvedOrder:
     not_opioid: str | None = None
     errors: tuple[tuple[str, str], ...] = field(default=())
     notes: tuple[str, ...] = ()
+    named: str | None = None  # the ingredient the order's name mentions
+
+    @property
+    def ingredient_names(self) -> tuple[str, ...]:
+        """The opioid ingredients of the order, however far it could be resolved."""
+        if self.doses:
+            return tuple(dict.fromkeys(d.name for d in self.doses))
+        if self.product is not None:
+            return tuple(dict.fromkeys(i.name for i in self.product.ingredients))
+        return (self.named,) if self.named else ()
 
 
 def doses_per_day(frequency: float, period: float = 1.0, period_unit: str = "d") -> float | None:
@@ -142,8 +152,16 @@ def doses_per_day(frequency: float, period: float = 1.0, period_unit: str = "d")
 
 
 def _unit_key(unit: str | None) -> str:
+    """A unit as written, lower-cased, without UCUM braces and in the singular ("patches" →
+    "patch", "suppositories" → "suppository")."""
+    known = _COUNT | set(_MASS_MG) | set(_VOLUME_ML) | set(_RATE_MCG_PER_HR)
     text = (unit or "").strip().lower().replace("{", "").replace("}", "")
-    return text if text in _COUNT or not text.endswith("s") else text.removesuffix("s")
+    for singular in (text, text.removesuffix("s"), text.removesuffix("es")):
+        if singular in known:
+            return singular
+    if text.endswith("ies") and (singular := text.removesuffix("ies") + "y") in known:
+        return singular
+    return text
 
 
 def _ingredient_rules(catalog: MedicationCatalog) -> list[MmeFactor | MmeExclusion]:
@@ -184,70 +202,56 @@ def _no_dose(line: OrderLine) -> tuple[tuple[str, str], ...]:
     return tuple(missing)
 
 
+def _patch(line: OrderLine, product: OpioidProduct) -> ResolvedOrder:
+    """A transdermal system: the number of patches worn × the coded strength per hour. A rate
+    written in mcg/h must be a whole number of the coded patches (25 mcg/h against a 75 mcg/h
+    code is a contradiction, not a dose)."""
+    dose = line.dose
+    strength = product.ingredients[0].strength_value * 1000  # mcg/hr of one patch
+    count = 1.0
+    notes: tuple[str, ...] = ("no dose given: one patch at a time assumed",)
+    rate = line.mcg_per_hr
+    if dose is not None:
+        key = _unit_key(dose.unit)
+        if key in _RATE_MCG_PER_HR:
+            rate = dose.value * _RATE_MCG_PER_HR[key]
+        elif key in _COUNT:
+            count, notes = dose.value, ()
+        else:
+            return ResolvedOrder(line, product, patch=True, errors=(
+                (line.dose_field,
+                 f"a patch is dosed as a number of patches or in mcg/h, not {dose.unit!r}"),
+            ))  # fmt: skip
+    if rate is not None:
+        count, notes = rate / strength, ()
+        if abs(count - round(count)) > 1e-6 or round(count) < 1:
+            field = "mcg_per_hr" if line.mcg_per_hr is not None else line.dose_field
+            return ResolvedOrder(line, product, patch=True, errors=(
+                (field, f"{rate:g} mcg/hr is not a whole number of {strength:g} mcg/hr patches "
+                        f"of {product.drug_name}; check the code or the rate"),
+            ))  # fmt: skip
+        count = float(round(count))
+    return ResolvedOrder(
+        line,
+        product,
+        tuple(
+            ResolvedDose(
+                i.rxnorm_ingredient, i.name, None, count * i.strength_value * 1000,
+                f"{count:g} × {i.strength_value * 1000:g} mcg/hr",
+            )
+            for i in product.ingredients
+        ),
+        patch=True,
+        notes=notes,
+    )  # fmt: skip
+
+
 def _from_product(line: OrderLine, product: OpioidProduct) -> ResolvedOrder:
     """Per-ingredient doses from a table product and the dose as written."""
     patch = product.is_patch and all(i.strength_unit == "MG/HR" for i in product.ingredients)
     dose = line.dose
     if patch:
-        if line.mcg_per_hr is not None and len(product.ingredients) == 1:
-            (ing,) = product.ingredients
-            return ResolvedOrder(
-                line,
-                product,
-                (
-                    ResolvedDose(
-                        ing.rxnorm_ingredient,
-                        ing.name,
-                        None,
-                        line.mcg_per_hr,
-                        f"{line.mcg_per_hr:g} mcg/hr",
-                    ),
-                ),
-                patch=True,
-            )
-        count = 1.0 if dose is None else None
-        if dose is not None:
-            key = _unit_key(dose.unit)
-            if key in _RATE_MCG_PER_HR and len(product.ingredients) == 1:
-                (ing,) = product.ingredients
-                rate = dose.value * _RATE_MCG_PER_HR[key]
-                return ResolvedOrder(
-                    line,
-                    product,
-                    (ResolvedDose(ing.rxnorm_ingredient, ing.name, None, rate, str(dose)),),
-                    patch=True,
-                )
-            if key not in _COUNT:
-                return ResolvedOrder(
-                    line,
-                    product,
-                    patch=True,
-                    errors=(
-                        (
-                            line.dose_field,
-                            f"a patch is dosed as a number of patches or in mcg/h, "
-                            f"not {dose.unit!r}",
-                        ),
-                    ),
-                )
-            count = dose.value
-        assert count is not None
-        return ResolvedOrder(
-            line,
-            product,
-            tuple(
-                ResolvedDose(
-                    i.rxnorm_ingredient,
-                    i.name,
-                    None,
-                    count * i.strength_value * 1000,
-                    f"{count:g} × {i.strength_value * 1000:g} mcg/hr",
-                )
-                for i in product.ingredients
-            ),
-            patch=True,
-            notes=() if dose is not None else ("no dose given: one patch at a time assumed",),
-        )
+        return _patch(line, product)
     if dose is None:
         if line.mcg_per_hr is not None:
             return ResolvedOrder(
@@ -416,7 +420,8 @@ def resolve_order(line: OrderLine, table: OpioidTable, catalog: MedicationCatalo
             )
         return ResolvedOrder(line, not_opioid="its name mentions no opioid")
     if line.problems:
-        return ResolvedOrder(line, product, errors=line.problems)
+        name = _ingredient_name(named, catalog) if named else None
+        return ResolvedOrder(line, product, errors=line.problems, named=name)
     if product is not None:
         return _from_product(line, product)
     assert named is not None

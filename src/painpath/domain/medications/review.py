@@ -95,8 +95,12 @@ class MedicationFinding:
 def _recognise(
     name: str, rxnorm: str | None, catalog: MedicationCatalog, table: OpioidTable
 ) -> tuple[DrugClass, Agent] | None:
-    """The class and agent of a medication: by RxNorm code, else by the longest name it
-    mentions (so "diclofenac gel" is the topical, "diclofenac" the oral)."""
+    """The class and agent of a medication: by RxNorm code, else by the names it mentions.
+
+    An opioid named anywhere wins ("hydrocodone/acetaminophen 5/325" is reviewed as the opioid,
+    as its RxNorm code would be); otherwise the longest name wins, so "diclofenac gel" is the
+    topical and "diclofenac" the oral. A code in the opioid table whose ingredient has no agent
+    of its own is still an opioid."""
     pairs = [(c, a) for c in catalog.classes for a in c.agents]
     if rxnorm is not None:
         product = table.get(rxnorm)
@@ -104,15 +108,25 @@ def _recognise(
         for c, a in pairs:
             if a.rxnorm_ingredient in codes:
                 return c, a
+        if product is not None:
+            generic = next((c for c in catalog.classes if c.opioid), None)
+            if generic is not None:
+                ingredient = product.ingredients[0].name
+                agent = Agent(
+                    id=re.sub(r"[^a-z0-9]+", "_", ingredient).strip("_") or "opioid",
+                    names=(ingredient,),
+                    rxnorm_ingredient=product.ingredients[0].rxnorm_ingredient,
+                )
+                return generic, agent
     text = name.lower()
-    best: tuple[int, DrugClass, Agent] | None = None
+    best: tuple[bool, int, DrugClass, Agent] | None = None
     for c, a in pairs:
         for n in a.names:
-            if re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text) and (
-                best is None or len(n) > best[0]
-            ):
-                best = (len(n), c, a)
-    return (best[1], best[2]) if best else None
+            if re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text):
+                rank = (c.opioid, len(n))
+                if best is None or rank > best[:2]:
+                    best = (c.opioid, len(n), c, a)
+    return (best[2], best[3]) if best else None
 
 
 def _profile(facts: Facts) -> set[str]:
@@ -128,14 +142,28 @@ def review(
     facts: Facts,
     catalog: MedicationCatalog,
     table: OpioidTable,
+    *,
+    tried_without_response: Sequence[str] = (),
 ) -> tuple[MedicationFinding, ...]:
     """Review each (name, RxNorm code) against the patient's facts (rules
-    medications.<class>.checks; the verdict is the most serious check that holds, else "fits"
-    when the class fits an active mechanism or driver, else "no_target")."""
+    medications.<class>.checks, medications.no_response; the verdict is the most serious check
+    that holds, else "fits" when the class fits an active mechanism or driver, else
+    "no_target"). The checks also see ``derived.medication_classes``, the classes of every
+    medication reviewed, for combinations; ``tried_without_response`` names prior treatments
+    recorded with no response (or worse), matched to a current medication by agent."""
     profile = _profile(facts)
+    recognised = [
+        (name, rxnorm, _recognise(name, rxnorm, catalog, table)) for name, rxnorm in medications
+    ]
+    classes = tuple(dict.fromkeys(found[0].id for _, _, found in recognised if found))
+    facts = {**facts, "derived.medication_classes": classes}
+    tried = {
+        found[1].id
+        for found in (_recognise(n, None, catalog, table) for n in tried_without_response)
+        if found
+    }
     findings: list[MedicationFinding] = []
-    for name, rxnorm in medications:
-        found = _recognise(name, rxnorm, catalog, table)
+    for name, _, found in recognised:
         if found is None:
             findings.append(
                 MedicationFinding(
@@ -166,10 +194,16 @@ def review(
             Reason(rule=f"medications.{drug_class.id}.{c.id}", text=c.text, sources=c.source)
             for c in fired
         ]
+        verdicts = [c.verdict for c in fired]
+        if agent.id in tried:
+            rule = catalog.no_response
+            reasons.insert(0, Reason(rule="medications.no_response", text=rule.text,
+                                     sources=rule.source))  # fmt: skip
+            verdicts.insert(0, "concern")
         matched = [f for f in drug_class.fits if f in profile]
         verdict: Verdict
-        if fired:
-            verdict = fired[0].verdict
+        if verdicts:
+            verdict = verdicts[0]
         elif matched:
             verdict = "fits"
         else:
@@ -183,7 +217,7 @@ def review(
                     sources=drug_class.source,
                 )
             )
-        elif not fired:
+        elif not verdicts:
             reasons.append(
                 Reason(
                     rule=f"medications.{drug_class.id}.no_target",

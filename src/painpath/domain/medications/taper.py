@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from painpath.domain.explain import Citation, Reason, sources_of
 from painpath.domain.medications.knowledge import TaperRules
+from painpath.domain.medications.mme import round_mme
 
 __all__ = ["TaperError", "TaperPause", "TaperPlan", "TaperStep", "plan_taper"]
 
@@ -98,17 +99,38 @@ class TaperPlan:
 
 
 def _number(value: object, field: str, low: float, high: float, *, open_low: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TaperError(field, f"{value!r} is not a number; give {low:g}–{high:g}")
-    number = float(value)
+    bound = f"more than {low:g} and at most {high:g}" if open_low else f"{low:g}–{high:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TaperError(field, f"{value!r} is not a number; give {bound}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise TaperError(field, f"the number is too large; give {bound}") from None
+    if not math.isfinite(number):
+        raise TaperError(field, f"{value!r} is not a number; give {bound}")
     if (number <= low if open_low else number < low) or number > high:
-        bound = f"more than {low:g} and at most {high:g}" if open_low else f"{low:g}–{high:g}"
         raise TaperError(field, f"{number:g} is out of range; give {bound}")
     return number
 
 
+def _merged(pauses: Sequence[TaperPause], start: dt.date) -> list[TaperPause]:
+    """Pauses as the schedule sees them: the part before the taper's start dropped, and
+    overlapping pauses merged into one (two flares in the same fortnight are one hold)."""
+    spans: list[tuple[dt.date, dt.date, list[str]]] = []
+    for p in sorted(pauses, key=lambda p: p.start):
+        begin, end = max(p.start, start), p.start + dt.timedelta(days=p.days)
+        if end <= begin:
+            continue
+        if spans and begin <= spans[-1][1]:
+            last = spans[-1]
+            spans[-1] = (last[0], max(last[1], end), [*last[2], p.reason])
+        else:
+            spans.append((begin, end, [p.reason]))
+    return [TaperPause(b, (e - b).days, "; ".join(dict.fromkeys(r))) for b, e, r in spans]
+
+
 def _r(value: float) -> float:
-    return round(value, 1)
+    return round_mme(value)
 
 
 def plan_taper(
@@ -128,14 +150,21 @@ def plan_taper(
     >>> [s.mme_per_day for s in plan.steps][:8]
     [90.0, 80.0, 70.0, 60.0, 50.0, 40.0, 30.0, 27.0]
     """
-    original = _number(mme_per_day, "mme_per_day", 0, MAX_MME, open_low=True)
+    # Doses are kept to 0.1 MME/day from the start: the schedule works on what it shows.
+    original = _r(_number(mme_per_day, "mme_per_day", 0, MAX_MME, open_low=True))
+    if original <= 0:
+        raise TaperError("mme_per_day", f"{mme_per_day!r} is below 0.1 MME/day; nothing to taper")
     weeks = _number(duration_weeks, "duration_weeks", 0, MAX_WEEKS, open_low=False)
     for n, pause in enumerate(pauses):
+        if isinstance(pause.days, bool) or not isinstance(pause.days, int):
+            raise TaperError(f"pauses[{n}].days", f"{pause.days!r}: give a whole number 1–365")
         if pause.days < 1 or pause.days > 365:
             raise TaperError(f"pauses[{n}].days", f"{pause.days} is out of range; give 1–365")
+        if not isinstance(pause.start, dt.date):
+            raise TaperError(f"pauses[{n}].start", f"{pause.start!r} is not a date")
     long_term = weeks >= rules.long_term_weeks.value
     stop_at = original * rules.stop_at_percent.value / 100
-    switch_at = original * rules.switch_at_percent.value / 100
+    switch_at = _r(original * rules.switch_at_percent.value / 100)
     if long_term:
         interval = int(rules.long_term_step_days.value)
         regimen: Literal["long_term", "short_term"] = "long_term"
@@ -188,7 +217,7 @@ def plan_taper(
         doses.append(("reduce", current))
     doses += [("extend_interval", current), ("stop", 0.0)]
 
-    ordered_pauses = sorted(pauses, key=lambda p: p.start)
+    ordered_pauses = _merged(pauses, start)
     steps: list[TaperStep] = []
     previous = original
     date = start

@@ -12,9 +12,10 @@ counted and long-term opioid users are offered a taper.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -80,7 +81,8 @@ def stance_verdict(stances: Sequence[StanceView]) -> Verdict:
 
 
 def _num(value: float) -> str:
-    return f"{round(value, 1):g}"
+    """A goal number as a person writes it: 1000000, 17.5, 30 (never 1e+06)."""
+    return f"{round(value, 1):.1f}".removesuffix(".0")
 
 
 def goal_criterion(template: str, goal: Goal, halfway_percent: float) -> str:
@@ -93,6 +95,14 @@ def goal_criterion(template: str, goal: Goal, halfway_percent: float) -> str:
     'Walk: at least 20 minutes'
     """
     halfway = goal.baseline + (goal.target - goal.baseline) * halfway_percent / 100
+    if float(goal.baseline).is_integer() and float(goal.target).is_integer():
+        # Whole-number goals (lifts, wakings, repetitions) get a whole-number mark, a half
+        # rounded toward the target — "at least 3 lifts", not "2.5 lifts" — unless rounding
+        # would put the mark back on the baseline.
+        rising = goal.target > goal.baseline
+        whole = math.floor(halfway + 0.5) if rising else math.ceil(halfway - 0.5)
+        if whole != goal.baseline:
+            halfway = whole
     return template.format(
         activity=goal.activity,
         metric=goal.metric,
@@ -128,17 +138,20 @@ def _entry(rules: PlanningRules, facts: Facts) -> tuple[str, Reason]:
     planning.entry)."""
     for n, rule in enumerate(rules.entry):
         if holds_all(rule.when, rule.when_any, facts)[0] is True:
+            # The data are the facts the rule tested, and which of its alternatives held.
+            held = [t for t in rule.when_any if t.check(facts) is True]
+            data: dict[str, Any] = {t.fact: facts.get(t.fact) for t in (*rule.when, *held)}
             return rule.phase, Reason(
                 rule=f"planning.entry[{n}].{rule.phase}",
                 text=f"Start at {rules.phase(rule.phase).label.lower()}: {rule.reason}",
-                data={"irritability": facts.get("derived.irritability")},
+                data=data,
                 sources=rule.source,
             )
     return rules.default_entry, Reason(
         rule="planning.default_entry",
         text=f"Start at {rules.phase(rules.default_entry).label.lower()}: "
         f"{rules.default_entry_reason}",
-        data={"irritability": facts.get("derived.irritability")},
+        data={"derived.irritability": facts.get("derived.irritability")},
         sources=rules.phases[0].source,
     )
 
@@ -184,10 +197,15 @@ def _choose(
         verdict = stance_verdict(stances)
         if verdict != "planned":
             against = [s for s in stances if s.strength in ("against", "strong_against")]
-            text = "; ".join(f"{s.guideline}: {s.text}" for s in against)
+            text = "; ".join(f"{s.guideline}: {s.text.rstrip('.')}" for s in against) + "."
             if verdict == "guidelines_disagree":
-                text = "Guidelines disagree — discuss with the patient. " + "; ".join(
-                    f"{s.guideline} ({s.strength.replace('_', ' ')}): {s.text}" for s in stances
+                text = (
+                    "Discuss with the patient: "
+                    + "; ".join(
+                        f"{s.guideline} ({s.strength.replace('_', ' ')}): {s.text.rstrip('.')}"
+                        for s in stances
+                    )
+                    + "."
                 )
             others.append(
                 ConsideredOption(t.id, t.label, t.kind, verdict, t.evidence, stances, text)
@@ -220,15 +238,14 @@ def _role(t: Treatment) -> Literal["core", "targeted", "bridge", "referral"]:
     return "core" if t.core else "targeted"
 
 
-def _sessions(
-    phases: Sequence[Phase], covered: int | None, few_at_most: float
-) -> tuple[list[int], bool]:
-    """Sessions per phase: trial weeks × sessions a week, or — with few covered visits —
-    the covered visits spread over the phases, earlier phases first (rule
-    planning.constraints.few_visits_at_most)."""
+def _sessions(phases: Sequence[Phase], covered: int | None) -> tuple[list[int], list[int]]:
+    """Sessions per phase, and the sessions the phases would have without a limit: trial
+    weeks × sessions a week, or — when fewer visits are covered — the covered visits spread
+    over the phases, earlier phases first, at least one each while they last (rule
+    planning.constraints)."""
     planned = [round(p.trial_weeks.value * p.sessions_per_week.value) for p in phases]
-    if covered is None or covered > few_at_most or covered >= sum(planned):
-        return planned, False
+    if covered is None or covered >= sum(planned):
+        return planned, planned
     total = sum(planned) or 1
     shares = [math.floor(n * covered / total) for n in planned]
     for i, n in enumerate(planned):  # every phase with sessions gets at least one, in order
@@ -244,7 +261,7 @@ def _sessions(
         if planned[i % len(planned)]:
             shares[i % len(planned)] += 1
         i += 1
-    return shares, True
+    return shares, planned
 
 
 def _checkpoints_for(
@@ -269,7 +286,10 @@ def _checkpoints_for(
         ]
     interval = int(defaults.interval_days.value)
     if per_week > 0:
-        interval = min(interval, math.ceil(defaults.interval_sessions.value * 7 / per_week))
+        # "every 4 sessions" must never mean a fifth session first: round the days down.
+        interval = max(
+            1, min(interval, math.floor(defaults.interval_sessions.value * 7 / per_week))
+        )
     out = [
         Checkpoint(
             phase.start + dt.timedelta(days=interval * k),
@@ -330,9 +350,10 @@ def _opioid_part(
         for n, m in enumerate(intake.medications or [])
         if f"medications[{n}]" in opioid_wheres
     ]
-    known = [w for w in weeks if w is not None]
     reasons: list[Reason] = []
-    duration = max(known) if known else None
+    # An opioid of unknown duration may be long-term: it is never hidden by a short course.
+    known = [w for w in weeks if w is not None]
+    duration = max(known) if known and len(known) == len(weeks) else None
     offer_after = taper_rules.offer_after_weeks.value
     if duration is not None and duration < offer_after:
         reasons.append(
@@ -385,7 +406,7 @@ def _goals(intake: Intake) -> tuple[dict[str, Any], ...]:
 
 
 def _constraint_reasons(
-    intake: Intake, few: bool, k: PlanningKnowledge
+    intake: Intake, few: bool, wanted_sessions: int, k: PlanningKnowledge
 ) -> tuple[list[Reason], set[str]]:
     """What the patient's constraints change (rules planning.constraints; seed 001, the
     warehouse worker): returned as reasons and as the set of adjustments to apply."""
@@ -395,6 +416,22 @@ def _constraint_reasons(
     applied: set[str] = set()
     if c is None:
         return reasons, applied
+    if c.covered_visits == 0:
+        reasons.append(Reason(
+            rule="planning.constraints.no_covered_visits",
+            text="No covered visits: the plan runs as a home and telehealth programme; the "
+                 "sessions it needs must be funded another way, and the first checkpoint "
+                 "confirms the response without them",
+            data={"covered_visits": 0}, sources=rules.source,
+        ))  # fmt: skip
+    elif not few and c.covered_visits is not None and c.covered_visits < wanted_sessions:
+        reasons.append(Reason(
+            rule="planning.constraints.covered_visits",
+            text=f"{c.covered_visits} covered visits for {wanted_sessions} planned sessions: "
+                 "the visits are spread over the phases, earlier phases first",
+            data={"covered_visits": c.covered_visits, "planned_sessions": wanted_sessions},
+            sources=rules.source,
+        ))  # fmt: skip
     if few:
         applied.add("few_visits")
         reasons.append(
@@ -489,16 +526,30 @@ def _modality(
 
 
 def _rank_key(
-    choice: _Choice, phase: PlannedPhase, drivers: Sequence[str], order: int
-) -> tuple[int, int, int, int]:
-    """Core treatments first, then those suited to the phase's emphasis, then by the rank of
-    the driver they target, then knowledge order (rule planning.max_modalities_per_phase)."""
+    choice: _Choice,
+    phase: PlannedPhase,
+    drivers: Mapping[str, int],
+    order: int,
+    running: Mapping[str, dt.date],
+) -> tuple[int, int, int, int, int]:
+    """Core treatments first, then a trial still running from an earlier phase (CBT started
+    in settle carries on for its 8 weeks), then by the rank of the driver they target (the
+    patient's first driver before the second), then those suited to the phase's emphasis,
+    then knowledge order (rule planning.max_modalities_per_phase)."""
     t = choice.treatment
     mismatch = (phase.emphasis == "passive" and t.kind == "active") or (
         phase.emphasis in ("active", "self-management") and t.kind == "passive"
     )
-    ranks = [drivers.index(d) for d in t.targets if d in drivers]
-    return (0 if t.core else 1, int(mismatch), min(ranks, default=len(drivers)), order)
+    ranks = [drivers[d] for d in t.targets if d in drivers]
+    began = running.get(t.id)
+    still = began is not None and (phase.start - began).days < t.trial_weeks * 7
+    return (
+        0 if t.core else 1,
+        0 if still else 1,
+        min(ranks, default=len(drivers) + 1),
+        int(mismatch),
+        order,
+    )
 
 
 def _phase_modalities(
@@ -506,15 +557,17 @@ def _phase_modalities(
     choices: Sequence[_Choice],
     applied: set[str],
     k: PlanningKnowledge,
-    drivers: Sequence[str],
+    drivers: Mapping[str, int],
     bring_forward: bool,
+    running: dict[str, dt.date],
 ) -> tuple[tuple[PlannedModality, ...], tuple[str, ...]]:
     """The modalities of one phase and the ones left as "also suitable": alternatives folded
     into the treatment they replace; at most ``max_modalities_per_phase``, ranked; bridges and
     referrals on top; with few visits the home programme joins every phase; with poor
     transport, telehealth first (rules planning.max_modalities_per_phase,
     planning.constraints.*). ``bring_forward``: the entry phase also takes the bridges and
-    referrals of the phases the plan skips."""
+    referrals of the phases the plan skips; ``running`` (updated) is when each modality's
+    trial began."""
 
     def belongs(c: _Choice) -> bool:
         if phase.id in c.treatment.phases:
@@ -529,12 +582,16 @@ def _phase_modalities(
     folded = {c.treatment.id for c in here if c.treatment.alternative_to in ids}
     ranked = sorted(
         (c for c in here if c.treatment.id not in folded),
-        key=lambda c: _rank_key(c, phase, drivers, choices.index(c)),
+        key=lambda c: _rank_key(c, phase, drivers, choices.index(c), running),
     )
     main = [c for c in ranked if c.treatment.kind not in ("intervention", "surgery")]
     extra = [c for c in ranked if c.treatment.kind in ("intervention", "surgery")]
     cap = int(k.rules.max_modalities_per_phase.value)
     kept, rest = main[:cap], main[cap:]
+    for c in kept:
+        running.setdefault(c.treatment.id, phase.start)
+    for c in rest:  # a trial not continued here starts afresh if a later phase picks it
+        running.pop(c.treatment.id, None)
     out = []
     for c in sorted(kept, key=lambda c: choices.index(c)) + extra:
         alternatives = tuple(
@@ -543,7 +600,14 @@ def _phase_modalities(
         out.append(_modality(c, phase, applied, alternatives, k))
     if "transport" in applied:
         out.sort(key=lambda m: not m.telehealth)
-    return tuple(out), tuple(c.treatment.label for c in rest)
+
+    def labelled(c: _Choice) -> str:
+        alternatives = [
+            a.treatment.label for a in here if a.treatment.alternative_to == c.treatment.id
+        ]
+        return c.treatment.label + (f" (or {', '.join(alternatives)})" if alternatives else "")
+
+    return tuple(out), tuple(labelled(c) for c in rest)
 
 
 def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> Plan:
@@ -573,6 +637,11 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
         facts,
         k.medications,
         k.opioid_table,
+        tried_without_response=[
+            t.name
+            for t in intake.prior_treatments or []
+            if t.kind == "medication" and t.response in ("none", "worse")
+        ],
     )
     emergency = any(r.urgency == "emergency" for r in referrals)
     urgent = any(r.urgency == "urgent" for r in referrals)
@@ -627,10 +696,12 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
     phase_defs = [rules.phase(p) for p in PHASES[PHASES.index(entry) :]]
     covered = intake.constraints.covered_visits if intake.constraints else None
     few_at_most = rules.constraints.few_visits_at_most.value
-    sessions, few = _sessions(phase_defs, covered, few_at_most)
-    constraint_reasons, applied = _constraint_reasons(intake, few, k)
+    sessions, unlimited = _sessions(phase_defs, covered)
+    few = covered is not None and covered <= few_at_most
+    constraint_reasons, applied = _constraint_reasons(intake, few, sum(unlimited), k)
     choices, considered = _choose(k.treatments, facts)
-    drivers = list(facts.get("derived.drivers", ()))
+    # Drivers by their rank in the assessment: equal evidence, equal rank (the runner's four).
+    drivers = {d.id: d.rank for d in assessment.drivers if d.rank is not None}
 
     halfway = rules.halfway_percent.value
     if not intake.goals:
@@ -639,6 +710,7 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
             "criteria until up to three goals are set"
         )
     phases: list[PlannedPhase] = []
+    running: dict[str, dt.date] = {}
     at = start
     for number, (p, n_sessions) in enumerate(zip(phase_defs, sessions, strict=True), start=1):
         weeks = int(p.trial_weeks.value)
@@ -662,23 +734,9 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
             tuple(exit_criteria),
         )
         modalities, also = _phase_modalities(
-            shell, choices, applied, k, drivers, bring_forward=number == 1
+            shell, choices, applied, k, drivers, bring_forward=number == 1, running=running
         )
-        phase = PlannedPhase(
-            p.id,
-            number,
-            p.label,
-            p.purpose,
-            p.emphasis,
-            at,
-            end,
-            weeks,
-            n_sessions,
-            minutes,
-            modalities,
-            tuple(exit_criteria),
-            also,
-        )
+        phase = dataclasses.replace(shell, modalities=modalities, also_suitable=also)
         phases.append(phase)
         checkpoints += _checkpoints_for(phase, n_sessions / weeks, k.checkpoints)
         low = int(k.checkpoints.after_intervention_min_days.value)
@@ -698,6 +756,14 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
         at = end
     mme, taper, taper_reasons = _opioid_part(intake, k, start)
     reasons += taper_reasons
+    if taper is not None and "safety" in facts.get("derived.red_flag_groups", ()):
+        reasons.append(Reason(
+            rule="taper.defer_in_crisis",
+            text="A mental-health safety flag is open: agree the taper only once the safety "
+                 "review is done and the patient is stable — tapering during a crisis adds "
+                 "risk (CDC 2022); its dates move with that decision",
+            sources=k.medications.taper.source,
+        ))  # fmt: skip
     checkpoints.sort(key=lambda c: (c.date, c.kind))
     return Plan(
         knowledge_version=k.version,

@@ -25,12 +25,21 @@ PlanStatus = Literal["referral", "provisional", "plan"]
 CheckpointKind = Literal["referral", "interval", "after_intervention", "phase_end", "follow_up"]
 
 
+def _plain(value: Any) -> Any:
+    """JSON's shapes: tuples become lists, all the way down."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def reason_dict(r: Reason) -> dict[str, Any]:
     """A reason as JSON: rule, text, data and the short names of its sources."""
     return {
         "rule": r.rule,
         "text": r.text,
-        "data": dict(r.data),
+        "data": _plain(dict(r.data)),
         "sources": [c.short for c in r.sources],
     }
 

@@ -24,6 +24,15 @@ def planning_rule_problems(
     located: list[tuple[str, str, str, FactTest]] = []
     problems: list[Problem] = []
     drivers = vocabulary.lists["derived.drivers"]
+    # The medication review adds one fact of its own: the classes of every current medication.
+    review_vocabulary = Vocabulary(
+        vocabulary.instruments,
+        vocabulary.red_flag_codes,
+        {
+            **vocabulary.lists,
+            "derived.medication_classes": frozenset(c.id for c in medications.classes),
+        },
+    )
     for t in treatments.treatments:
         entry = f"treatments[{t.id}]"
         located += located_tests("treatments.yaml", entry, "considered_when", t.considered_when)
@@ -35,6 +44,9 @@ def planning_rule_problems(
             located += located_tests(
                 "treatments.yaml", entry, f"stances[{n}].applies_when", s.applies_when
             )
+        if t.kind == "intervention" and t.pairing is None:
+            bridge = "an intervention is a bridge: give its rehab hand-off (pairing)"
+            problems.append(("treatments.yaml", entry, "pairing", bridge))
         if unknown := [d for d in t.targets if d not in drivers]:
             problems.append(("treatments.yaml", entry, "targets", f"unknown drivers {unknown}"))
     factors = {f.rxnorm_ingredient for f in medications.mme.factors}
@@ -65,6 +77,7 @@ def planning_rule_problems(
         located += located_tests("planning.yaml", f"entry[{n}]", "when", rule.when)
         located += located_tests("planning.yaml", f"entry[{n}]", "when_any", rule.when_any)
     for file, entry, field, test in located:
-        if message := test_problem(test, vocabulary):
+        chosen = review_vocabulary if file == "medications.yaml" else vocabulary
+        if message := test_problem(test, chosen):
             problems.append((file, entry, field, message))
     return problems

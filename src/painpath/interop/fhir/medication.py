@@ -24,6 +24,8 @@ __all__ = ["RXNORM_SYSTEM", "FhirOrders", "read_medication_requests"]
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 _UCUM = "http://unitsofmeasure.org"
 _CURRENT = {"active", "draft", "on-hold", "unknown"}
+_MAX_VALUE = 100_000.0
+_MAX_PER_DAY = 48.0  # as the simple list and the intake allow
 _STATUSES = _CURRENT | {"cancelled", "completed", "entered-in-error", "stopped"}
 # HL7 v3 GTSAbbreviation timing codes → doses a day.
 _TIMING_CODES = {
@@ -68,16 +70,24 @@ def _positive(
 ) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         problems.add(field, f"{value!r} is not a number")
         return None
-    if value <= 0:
-        problems.add(field, f"{value:g} must be more than 0")
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer with hundreds of digits
+        problems.add(field, "is too large to be a dose or a frequency")
         return None
-    if whole and not float(value).is_integer():
-        problems.add(field, f"{value:g} must be a whole number")
+    if not math.isfinite(number) or number > _MAX_VALUE:
+        problems.add(field, f"{value!r} is not a usable number (at most {_MAX_VALUE:g})")
         return None
-    return float(value)
+    if number <= 0:
+        problems.add(field, f"{number:g} must be more than 0")
+        return None
+    if whole and not number.is_integer():
+        problems.add(field, f"{number:g} must be a whole number")
+        return None
+    return number
 
 
 def _quantity(data: object, field: str, problems: _Problems) -> Quantity | None:
@@ -151,6 +161,11 @@ def _frequency(instruction: Mapping[str, Any], base: str, problems: _Problems) -
             repeat.get(f_field), f"{base}.timing.repeat.{f_field}", problems, whole=True
         )
         if frequency is not None:
+            if repeat.get("period") is not None and repeat.get("periodUnit") is None:
+                # FHIR invariant tim-2: a period needs its unit; guessing days could understate
+                # "every 8" hours 24-fold.
+                problems.add(f"{base}.timing.repeat.periodUnit", "missing: a period needs its unit")
+                return None
             period = _positive(repeat.get("period", 1), f"{base}.timing.repeat.period", problems)
             unit = repeat.get("periodUnit", "d")
             if period is None:
@@ -161,6 +176,12 @@ def _frequency(instruction: Mapping[str, Any], base: str, problems: _Problems) -
                     f"{base}.timing.repeat.periodUnit",
                     f"{unit!r} is not a FHIR unit of time (s, min, h, d, wk, mo, a)",
                 )
+            elif per_day > _MAX_PER_DAY:
+                problems.add(
+                    f"{base}.timing.repeat",
+                    f"{per_day:g} doses a day is more than {_MAX_PER_DAY:g}; check the timing",
+                )
+                return None
             return per_day
         if repeat.get(f_field) is not None:
             return None
