@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from painpath.domain.assessment import (
@@ -33,6 +36,7 @@ from painpath.domain.medications import (
     calculate_mme,
     plan_taper,
 )
+from painpath.domain.medications.taper import EARLIEST, LATEST
 from painpath.domain.planning import Plan, build_plan
 from painpath.interop.medication_list import read_orders
 from painpath.knowledge import KnowledgeBase, default_knowledge
@@ -138,16 +142,21 @@ def _date(
 ) -> dt.date:
     if value is None:
         return dt.date.today()  # the adapter's clock; the domain takes the date as an argument
+    date: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    message = f"{show(value)} is not a date; give YYYY-MM-DD"
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with contextlib.suppress(ValueError):  # 2026-02-30 and the like
+            date = dt.date.fromisoformat(value)
+    if date is not None and EARLIEST <= date <= LATEST:
+        return date
+    message = (
+        f"{show(value)} is not a date; give YYYY-MM-DD"
+        if date is None
+        else f"{date} is out of range; give a date from {EARLIEST} to {LATEST}"
+    )
     if error is IntakeError:
         raise IntakeError([(field, message)])
     raise TaperError(field, message)
@@ -187,8 +196,9 @@ def mme(requests: object, *, knowledge: KnowledgeBase | None = None) -> MmeResul
     45.0
     """
     kb = knowledge or default_knowledge()
-    lines, _ = read_orders(requests, set(kb.opioid_table.products))
-    return calculate_mme(lines, kb.opioid_table, kb.medications)
+    lines, skipped = read_orders(requests, set(kb.opioid_table.products))
+    result = calculate_mme(lines, kb.opioid_table, kb.medications)
+    return dataclasses.replace(result, skipped_resources=skipped)
 
 
 def taper(

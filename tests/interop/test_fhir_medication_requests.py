@@ -564,3 +564,65 @@ def test_synthea_bundle_end_to_end():
     as_dict = result.to_dict()
     json.dumps(as_dict)  # serialisable as it stands
     assert as_dict["total_is_lower_bound"] is True
+
+
+# --- odd but parseable JSON never crashes; duplicates, periods and skipped types ---------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": ["active"]},
+        {"status": {"code": "active"}},
+        {"dosageInstruction": [{"timing": {"code": {"coding": [{"code": ["BID"]}]}},
+                                "doseAndRate": [{"doseQuantity": {"value": 1}}]}]},
+        {"contained": [{"resourceType": "Medication", "id": ["m"]}],
+         "medicationReference": {"reference": "#m"}},
+    ],
+    ids=["status-list", "status-object", "timing-code-list", "contained-id-list"],
+)  # fmt: skip
+def test_odd_shapes_are_item_errors_never_a_crash(change: dict[str, Any]):
+    odd = med_request("odd") | change
+    if "medicationReference" in change:
+        odd.pop("medicationCodeableConcept")
+    result = mme(bundle(odd, med_request("good")))
+    assert result.total_mme_per_day == 20.0  # the good order is still counted
+    assert any(e.where.startswith("entry[0]") for e in result.errors) or any(
+        n.where.startswith("entry[0]") for n in result.not_opioids
+    )
+
+
+def test_the_same_medication_request_twice_is_counted_once():
+    result = mme(bundle(med_request("rx1"), med_request("rx1")))
+    assert result.total_mme_per_day == 20.0
+    (duplicate,) = result.excluded
+    assert duplicate.where == "entry[1] MedicationRequest/rx1"
+    assert duplicate.reason == "the same order as entry[0] MedicationRequest/rx1: counted once"
+
+
+def test_a_period_without_a_frequency_is_once_per_period():
+    # FHIR R4 Timing: with no frequency, the event occurs once per period ("q8h").
+    q8h = dosage(1, "tablet", frequency=None)
+    q8h["timing"] = {"repeat": {"period": 8, "periodUnit": "h"}}
+    (item,) = mme(med_request(dosages=[q8h])).items
+    assert item.daily_dose == 15.0  # 3 a day × 5 mg hydrocodone
+
+
+def test_a_period_without_its_unit_is_an_error_not_a_guess():
+    every8 = dosage(1, "tablet", frequency=1)
+    every8["timing"] = {"repeat": {"frequency": 1, "period": 8}}  # 8 what?
+    result = mme(med_request(dosages=[every8]))
+    assert fields(result) == [("MedicationRequest/rx1", f"{REPEAT}.periodUnit")]
+
+
+def test_more_than_48_doses_a_day_is_an_error():
+    every_minute = dosage(1, "tablet", frequency=1, period=1, period_unit="min")
+    result = mme(med_request(dosages=[every_minute]))
+    assert fields(result) == [("MedicationRequest/rx1", REPEAT)]
+    assert "1440 doses a day is more than 48" in result.errors[0].message
+
+
+def test_skipped_resource_types_are_counted_in_the_result():
+    result = mme(bundle(PATIENT, med_request(), {"resourceType": "Observation", "id": "o1"}))
+    assert result.skipped_resources == {"Patient": 1, "Observation": 1}
+    assert result.to_dict()["skipped_resources"] == {"Patient": 1, "Observation": 1}

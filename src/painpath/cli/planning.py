@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from painpath._api import taper as taper_api
 from painpath.cli._io import console, emit_json, fail, knowledge, read_json
 from painpath.domain.assessment import IntakeError
 from painpath.domain.medications import MmeResult, TaperError, TaperPlan
+from painpath.domain.medications.taper import EARLIEST, LATEST
 from painpath.domain.planning import Plan, build_plan
 from painpath.interop.medication_list import OrdersInputError
 
@@ -42,9 +44,17 @@ def _date(value: str | None, option: str) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: {value!r} is not a date; give YYYY-MM-DD")
+    if not EARLIEST <= date <= LATEST:
+        fail(f"{option}: {date} is out of range; give a date from {EARLIEST} to {LATEST}")
+    return date
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def plan(
@@ -103,10 +113,10 @@ def mme(
 
 
 def _float(value: str, option: str, allowed: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
+    # Plain decimal notation only: float() would also take "6_0", "nan" or other scripts' digits.
+    if not _NUMBER.fullmatch(value.strip()):
         fail(f"{option}: {value!r} is not a number; give {allowed}")
+    return float(value)
 
 
 def taper(
@@ -204,7 +214,8 @@ def render_plan(p: Plan) -> RenderableType:
             body.append(
                 f"  [{m.kind}{', optional bridge' if m.role == 'bridge' else ''}]", style="dim"
             )
-            body.append(f" — {m.why.text.split(' targets ')[-1] if m.targets else 'core'}\n")
+            targets = ", ".join(t.replace("_", " ") for t in m.targets) or "core"
+            body.append(f" — {targets}\n")
             for note in m.notes:
                 body.append(f"    {note}\n", style="italic")
         if ph.also_suitable:
@@ -231,6 +242,8 @@ def render_plan(p: Plan) -> RenderableType:
             text.append(f"• {med.name}: ")
             text.append(med.verdict.replace("_", " "), style=_VERDICT_STYLE[med.verdict])
             text.append("".join(f"\n    {r.text}" for r in med.reasons) + "\n")
+            for caution in med.cautions:
+                text.append(f"    caution: {caution}\n", style="italic")
         if p.mme is not None:
             text.append_text(render_mme(p.mme))
         parts.append(_section("Medication review", text))
@@ -243,6 +256,9 @@ def render_plan(p: Plan) -> RenderableType:
                 Text("\n".join(f"• {r.text}" for r in p.constraints)),
             )
         )
+    later = [r for r in p.reasons if r is not p.entry_reason]
+    if later:
+        parts.append(_section("Why", Text("\n".join(f"• {r.line()}" for r in later))))
     if p.missing:
         parts.append(_section("Missing", Text("\n".join(f"• {m}" for m in p.missing))))
     return Group(*parts, Text(f"knowledge {p.knowledge_version}", style="dim"))

@@ -174,6 +174,7 @@ class KnowledgeBase:
         parts = [p for p in key.strip().split(".") if p]
         if parts and parts[0] not in tree and parts[0] in tree["instruments"]:
             parts = ["instruments", *parts]
+        parts = self._rule_id_to_key(parts, tree)
         if len(parts) > 2 and parts[0] == "sources":
             # Bibliography keys may contain dots (override:instruments/odi.yaml).
             parts = ["sources", ".".join(parts[1:])]
@@ -189,6 +190,23 @@ class KnowledgeBase:
         if not parts:
             raise UnknownKeyError(key, sorted(tree))
         return ".".join(parts), node
+
+    @staticmethod
+    def _rule_id_to_key(parts: list[str], tree: Mapping[str, Any]) -> list[str]:
+        """Rule ids as results print them, as keys: ``treatments.pacing`` is the treatment,
+        ``medications.opioid.opioid_chronic_back_pain`` a check of a class, ``taper.*`` and
+        ``mme.*`` the medication file's sections."""
+        if parts and parts[0] in ("taper", "mme"):
+            return ["medications", *parts]
+        if len(parts) >= 2 and parts[0] == "treatments" and parts[1] not in tree["treatments"]:
+            return ["treatments", "treatments", *parts[1:]]
+        classes = tree["medications"].get("classes", {})
+        if len(parts) >= 2 and parts[0] == "medications" and parts[1] in classes:
+            rest = ["checks", *parts[2:]] if len(parts) > 2 else []
+            if len(parts) > 2 and parts[2] not in classes[parts[1]].get("checks", {}):
+                rest = parts[2:]
+            return ["medications", "classes", parts[1], *rest]
+        return parts
 
     def sources_for(self, key: str) -> list[Citation]:
         """The citations an entry rests on: its own sources, else those of its parents."""

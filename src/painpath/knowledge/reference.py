@@ -306,9 +306,9 @@ def planning_reference(kb: KnowledgeBase) -> str:
         "",
         "## Treatments (`treatments.yaml`)",
         "",
-        "| treatment | kind | targets | phases | considered when | held when | guideline stances "
-        "| evidence | sources |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| treatment | kind | targets | mechanisms | phases | trial, reassess | considered when "
+        "| held when | guideline stances | evidence (grade) | sources |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for t in kb.treatments.treatments:
         considered = describe_tests(t.considered_when, t.considered_when_any) or "always"
@@ -317,8 +317,10 @@ def planning_reference(kb: KnowledgeBase) -> str:
         pairing = f"; rehab hand-off within {t.pairing.rehab_within_days} days" if t.pairing else ""
         out.append(
             f"| {t.label} (`{t.id}`){flags} | {t.kind} | {', '.join(t.targets)} | "
-            f"{', '.join(t.phases)} | {considered} | {held} | {_stances(t.stances)} | "
-            f"{t.evidence}{pairing} | {_cite(t)} |"
+            f"{', '.join(t.mechanisms) or '—'} | {', '.join(t.phases)} | "
+            f"{t.trial_weeks} weeks, {t.reassess_days} days | {considered} | {held} | "
+            f"{_stances(t.stances)} | {t.evidence} ({t.grade.replace('_', ' ')}){pairing} | "
+            f"{_cite(t)} |"
         )
     out += [
         "",

@@ -644,8 +644,10 @@ def test_an_integer_too_large_for_a_float_is_an_item_error_not_a_crash(field: st
 # --- properties -----------------------------------------------------------------------------
 
 ORAL = sorted(i for i in CDC_2022 if i != "fentanyl")
-dose_mg = st.floats(min_value=0, max_value=100_000, exclude_min=True, allow_nan=False)
-doses_a_day = st.floats(min_value=0, max_value=48, exclude_min=True, allow_nan=False)
+# Plausible orders: one order stays under mme.implausible_above (5000 MME/day) even for
+# hydromorphone (factor 5): 80 mg × 12 a day × 5 = 4800. Larger ones are tested as errors.
+dose_mg = st.floats(min_value=0, max_value=80, exclude_min=True, allow_nan=False)
+doses_a_day = st.floats(min_value=0, max_value=12, exclude_min=True, allow_nan=False)
 mcg = st.floats(min_value=0, max_value=1000, exclude_min=True, allow_nan=False)
 oral_item = st.fixed_dictionaries(
     {"ingredient": st.sampled_from(ORAL), "dose_mg": dose_mg, "doses_per_day": doses_a_day},
@@ -731,3 +733,60 @@ def test_junk_values_are_item_errors_naming_the_item_and_field(data: st.DataObje
     assert len(result.items) == len(good)  # the others are still counted
     if good:
         assert result.total_mme_per_day == mme(good).total_mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("item", "mme_per_day"),
+    [
+        ({"ingredient": "hydromorphone", "dose_mg": 100_000, "doses_per_day": 48}, "24,000,000"),
+        ({"ingredient": "morphine", "dose_mg": 5001, "doses_per_day": 1}, "5,001"),
+        ({"rxnorm": "197696", "name": "fentanyl 75 mcg/hr patch", "dose_mg": None}, None),
+    ],
+)
+def test_an_implausible_order_is_an_error_not_a_dose(item: dict[str, Any], mme_per_day: str | None):
+    # mme.implausible_above: one order above 5000 MME/day is a data error until checked.
+    if mme_per_day is None:  # 30 fentanyl 75 mcg/hr patches at once: 5,400 MME/day
+        data = {"resourceType": "MedicationRequest", "status": "active",
+                "medicationCodeableConcept": {"coding": [{
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "197696"}]},
+                "dosageInstruction": [{"doseAndRate": [{"doseQuantity": {"value": 30}}]}]}  # fmt: skip
+        (error,) = mme(data).errors
+        assert error.message.startswith("5,400 MME/day from one order is above 5,000")
+        return
+    result = mme([{"ingredient": "morphine", "dose_mg": 10, "doses_per_day": 1}, item])
+    (error,) = result.errors
+    assert error.where == "items[1]"
+    assert error.message.startswith(f"{mme_per_day} MME/day from one order is above 5,000")
+    assert result.total_mme_per_day == 10.0 and not result.complete
+
+
+def test_exactly_at_the_plausibility_ceiling_is_counted():
+    result = mme([{"ingredient": "morphine", "dose_mg": 2500, "doses_per_day": 2}])
+    assert (result.total_mme_per_day, result.errors) == (5000.0, ())
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"ingredient": "oxycodone", "name": "morphine sulfate 30 mg", "dose_mg": 30,
+          "doses_per_day": 2}, "the order names several opioids (oxycodone, morphine)"),
+        ({"rxnorm": "856987", "ingredient": "morphine", "dose_mg": 5, "doses_per_day": 2},
+         "RxNorm 856987 is acetaminophen 300 MG / hydrocodone bitartrate 5 MG Oral Tablet, but "
+         "the order names morphine"),
+    ],
+)  # fmt: skip
+def test_a_name_that_contradicts_the_ingredient_or_the_code_is_an_error(
+    item: dict[str, Any], message: str
+):
+    # 60 or 90 MME/day depends on which opioid is meant: never pick one silently.
+    (error,) = mme([item]).errors
+    assert error.message.startswith(message)
+
+
+def test_a_brand_name_is_recognised_and_agrees_with_its_code():
+    result = mme([{"rxnorm": "856987", "name": "Norco 5/325", "dose_mg": 5, "doses_per_day": 4},
+                  {"name": "Xtampza ER", "ingredient": "oxycodone", "dose_mg": 9,
+                   "doses_per_day": 2}])  # fmt: skip
+    assert result.errors == ()
+    assert [i.ingredient for i in result.items] == ["hydrocodone", "oxycodone"]
+    assert result.total_mme_per_day == 47.0  # 20 + 27

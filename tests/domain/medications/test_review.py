@@ -52,6 +52,10 @@ PATIENTS: dict[str, dict[str, Any]] = {
     "knee_07": example(7),  # 68, knee, localized, inflammatory driver, neuropathic unlikely
     "knee_07_age_60": example(7, age=60),
     "cuff_11": example(11),  # 2 weeks, shoulder, biomechanical driver
+    # no guideline against applies: acute (< 4 weeks, before CDC 2022's preference for
+    # non-opioids), and a radiculopathy of the arm (outside NICE NG59's low back scope)
+    "knee_acute_07": example(7, duration_weeks=3),
+    "arm_radicular_02": example(2, regions=["neck", "upper_arm", "forearm", "wrist_hand"]),
 }
 
 
@@ -95,13 +99,15 @@ CASES = [
     ("fibro_05", "morphine", "morphine", "concern", "opioid.opioid_central_sensitisation"),
     ("back_chronic", "oxycodone", "oxycodone", "concern", "opioid.opioid_chronic_back_pain"),
     ("back_at_12_weeks", "MS Contin", "morphine", "concern", "opioid.opioid_chronic_back_pain"),
-    ("back_under_12_weeks", "morphine", "morphine", "fits", "opioid.fits"),
-    ("neck_01", "Dilaudid", "hydromorphone", "fits", "opioid.fits"),
-    ("knee_07", "codeine", "codeine", "fits", "opioid.fits"),
+    ("back_under_12_weeks", "morphine", "morphine", "caution", "opioid.guideline_against"),
+    ("knee_acute_07", "morphine", "morphine", "fits", "opioid.fits"),
+    ("neck_01", "Dilaudid", "hydromorphone", "caution", "opioid.guideline_against"),
+    ("knee_07", "codeine", "codeine", "caution", "opioid.guideline_against"),
     ("neck_widespread", "morphine", "morphine", "no_target", "opioid.no_target"),
     # tramadol
     ("fibro_05", "tramadol", "tramadol", "concern", "tramadol.tramadol_central_sensitisation"),
-    ("sciatica_02", "Ultram", "tramadol", "fits", "tramadol.fits"),
+    ("sciatica_02", "Ultram", "tramadol", "caution", "tramadol.guideline_against"),
+    ("knee_acute_07", "Ultram", "tramadol", "fits", "tramadol.fits"),
     ("neck_widespread", "tramadol", "tramadol", "no_target", "tramadol.no_target"),
     # oral NSAID
     ("knee_07_age_60", "ibuprofen", "ibuprofen", "fits", "nsaid_oral.nsaid_inflammatory_driver"),
@@ -139,10 +145,18 @@ CASES = [
     ("neck_widespread", "paracetamol", "paracetamol", "no_target", "acetaminophen.no_target"),
     # SNRI
     ("fibro_05", "duloxetine", "duloxetine", "fits", "snri.duloxetine_central"),
-    ("sciatica_02", "Cymbalta", "duloxetine", "fits", "snri.duloxetine_central"),
+    ("sciatica_02", "Cymbalta", "duloxetine", "caution", "snri.guideline_against"),
+    ("arm_radicular_02", "Cymbalta", "duloxetine", "fits", "snri.duloxetine_central"),
     ("neck_01", "Cymbalta", "duloxetine", "no_target", "snri.no_target"),
     # gabapentinoid
-    ("sciatica_02", "gabapentin", "gabapentin", "fits", "gabapentinoid.gabapentinoid_neuropathic"),
+    ("sciatica_02", "gabapentin", "gabapentin", "caution", "gabapentinoid.guideline_against"),
+    (
+        "arm_radicular_02",
+        "gabapentin",
+        "gabapentin",
+        "fits",
+        "gabapentinoid.gabapentinoid_neuropathic",
+    ),
     ("neck_01", "Lyrica", "pregabalin", "concern", "gabapentinoid.gabapentinoid_without_target"),
     (
         "fibro_05",
@@ -154,11 +168,17 @@ CASES = [
     ("back_chronic", "pregabalin", "pregabalin", "no_target", "gabapentinoid.no_target"),
     # tricyclic
     ("fibro_05", "amitriptyline", "amitriptyline", "fits", "tca.tca_central"),
-    ("sciatica_02", "Elavil", "amitriptyline", "fits", "tca.tca_central"),
+    ("sciatica_02", "Elavil", "amitriptyline", "caution", "tca.guideline_against"),
+    ("arm_radicular_02", "Elavil", "amitriptyline", "fits", "tca.tca_central"),
     ("knee_07", "nortriptyline", "nortriptyline", "caution", "tca.tca_older_adult"),
     ("fibro_05_age_70", "Pamelor", "nortriptyline", "caution", "tca.tca_older_adult"),
     ("back_age_65", "amitriptyline", "amitriptyline", "caution", "tca.tca_older_adult"),
     ("back_age_64", "amitriptyline", "amitriptyline", "no_target", "tca.no_target"),
+    # buprenorphine
+    ("knee_acute_07", "buprenorphine", "buprenorphine", "fits", "buprenorphine.fits"),
+    ("neck_widespread", "Butrans", "buprenorphine", "no_target", "buprenorphine.no_target"),
+    # benzodiazepine: fits no pain mechanism
+    ("back_chronic", "diazepam", "diazepam", "no_target", "benzodiazepine.no_target"),
     # muscle relaxant
     (
         "back_chronic",
@@ -197,7 +217,12 @@ def test_case_table(
 
 
 # Checks that need more than one medication, tested below.
-COMBINATION_RULES = {"tramadol.tramadol_serotonergic"}
+COMBINATION_RULES = {
+    "tramadol.tramadol_serotonergic",
+    "opioid.opioid_benzodiazepine",
+    "opioid.opioid_gabapentinoid",
+    "benzodiazepine.benzodiazepine_with_opioid",
+}
 
 
 def test_the_case_table_covers_every_class_and_check(kb: KnowledgeBase) -> None:
@@ -206,18 +231,19 @@ def test_the_case_table_covers_every_class_and_check(kb: KnowledgeBase) -> None:
     for drug_class in kb.medications.classes:
         for check in drug_class.checks:
             assert f"{drug_class.id}.{check.id}" in rules, check.id
-        # Every class is also seen fitting the profile, and with nothing to target.
-        assert (drug_class.id, "fits") in verdicts, drug_class.id
+        # Every class is also seen fitting the profile (if it fits anything), and with
+        # nothing to target.
+        assert (drug_class.id, "fits") in verdicts or not drug_class.fits, drug_class.id
         assert f"{drug_class.id}.no_target" in rules, drug_class.id
     assert {v for _, v in verdicts} == {"concern", "caution", "fits", "no_target"}
 
 
 def test_fired_checks_are_listed_most_serious_first_then_the_fit(kb: KnowledgeBase) -> None:
-    # Chronic low back pain with nociplastic features: both opioid concerns, in file order.
+    # Widespread pain with nociplastic features: the central-sensitisation concern; NICE
+    # NG59's low back concern does not reach widespread pain (its scope).
     morphine = review_one(kb, "morphine", None, facts_of("fibro_05"))
     assert [r.rule for r in morphine.reasons] == [
         "medications.opioid.opioid_central_sensitisation",
-        "medications.opioid.opioid_chronic_back_pain",
     ]
     # concern over a class fit
     oxy = review_one(kb, "oxycodone", None, facts_of("back_chronic"))
@@ -360,7 +386,7 @@ def test_unknown_facts_never_fire_a_check(kb: KnowledgeBase) -> None:
         ("", "1049621", "oxycodone", "opioid"),  # oxycodone 5 MG Oral Tablet
         ("patch", "197696", "fentanyl", "opioid"),  # fentanyl 75 mcg/hr patch
         ("ER tablet", "833709", "tramadol", "tramadol"),  # tramadol 100 MG ER
-        ("film", "351266", "buprenorphine", "opioid"),  # buprenorphine / naloxone
+        ("film", "351266", "buprenorphine", "buprenorphine"),  # buprenorphine / naloxone
         # an RxNorm ingredient code works as well
         ("", "7804", "oxycodone", "opioid"),
         ("", "10689", "tramadol", "tramadol"),
@@ -374,7 +400,7 @@ def test_unknown_facts_never_fire_a_check(kb: KnowledgeBase) -> None:
         ("NORCO 10", None, "hydrocodone", "opioid"),
         ("Duragesic 25 mcg/hr", None, "fentanyl", "opioid"),
         ("Nucynta ER 50 mg", None, "tapentadol", "opioid"),
-        ("Suboxone", None, "buprenorphine", "opioid"),
+        ("Suboxone", None, "buprenorphine", "buprenorphine"),
         ("Mobic 7.5mg", None, "meloxicam", "nsaid_oral"),
         ("Lyrica 75 mg bd", None, "pregabalin", "gabapentinoid"),
         ("Soma 350", None, "carisoprodol", "muscle_relaxant"),
@@ -395,7 +421,7 @@ def test_recognition(
 ) -> None:
     finding = review_one(kb, name, rxnorm, facts_of("back_chronic"))
     assert (finding.agent, finding.drug_class) == (agent, drug_class)
-    assert finding.opioid is (drug_class in ("opioid", "tramadol"))
+    assert finding.opioid is (drug_class in ("opioid", "tramadol", "buprenorphine"))
     assert finding.class_label == next(
         c.label for c in kb.medications.classes if c.id == drug_class
     )
@@ -528,9 +554,11 @@ def test_stances_shown_only_when_they_apply(
 
 
 def test_a_stance_with_an_unknown_fact_is_not_shown(kb: KnowledgeBase) -> None:
-    facts = {"intake.regions": ("low_back",)}  # duration not known
+    facts = {"intake.regions": ("low_back",), "intake.distribution": "regional"}  # no duration
     assert guidelines(review_one(kb, "morphine", None, facts)) == []
     assert guidelines(review_one(kb, "paracetamol", None, facts)) == [("NICE NG59", "against")]
+    # NICE NG59's scope is not known without the distribution: its stance is not shown.
+    assert guidelines(review_one(kb, "paracetamol", None, {"intake.regions": ("low_back",)})) == []
 
 
 def test_finding_to_dict(kb: KnowledgeBase) -> None:
@@ -565,7 +593,7 @@ def test_plan_reviews_the_intake_medications(kb: KnowledgeBase) -> None:
     ("number", "expected"),
     [
         (1, [("ibuprofen", "fits")]),
-        (2, [("naproxen", "fits"), ("gabapentin", "fits")]),
+        (2, [("naproxen", "fits"), ("gabapentin", "caution")]),  # NICE NG59 against
         (5, [("tramadol", "concern"), ("amitriptyline", "fits")]),  # tramadol by RxNorm 835603
         (7, [("paracetamol", "concern")]),  # tried 26 weeks with no response
         (10, [("oxycodone", "concern"), ("cyclobenzaprine", "concern")]),  # OxyContin 1049565
@@ -639,3 +667,55 @@ def test_a_medication_tried_without_response_is_a_concern(kb: KnowledgeBase) -> 
     # The knee OA example: paracetamol for 26 weeks, recorded with no response.
     plan = painpath.plan(example(7), today="2026-01-05")
     assert plan.medications[0].reasons[0].rule == "medications.no_response"
+
+
+@pytest.mark.parametrize(
+    ("first", "other", "verdict", "rule"),
+    [
+        ("oxycodone", "diazepam", "concern", "medications.opioid.opioid_benzodiazepine"),
+        ("morphine", "Xanax", "concern", "medications.opioid.opioid_benzodiazepine"),
+        ("oxycodone", "pregabalin", "caution", "medications.opioid.opioid_gabapentinoid"),
+        ("lorazepam", "tramadol", "concern", "medications.benzodiazepine.benzodiazepine_with_opioid"),
+        ("clonazepam", "Suboxone", "concern", "medications.benzodiazepine.benzodiazepine_with_opioid"),
+    ],
+)  # fmt: skip
+def test_dangerous_combinations_with_opioids_are_flagged(
+    kb: KnowledgeBase, first: str, other: str, verdict: str, rule: str
+) -> None:
+    # CDC 2022 recommendation 11 (benzodiazepines); FDA 2019 (gabapentinoids with opioids).
+    facts = facts_of("knee_acute_07")
+    findings = review([(first, None), (other, None)], facts, kb.medications, kb.opioid_table)
+    assert findings[0].verdict == verdict
+    assert rule in [r.rule for r in findings[0].reasons]
+    (alone,) = review([(first, None)], facts, kb.medications, kb.opioid_table)
+    assert rule not in [r.rule for r in alone.reasons]
+
+
+def test_paracetamol_with_another_analgesic_is_not_paracetamol_alone(kb: KnowledgeBase) -> None:
+    facts = facts_of("back_chronic")
+    alone = review([("paracetamol", None)], facts, kb.medications, kb.opioid_table)
+    assert alone[0].reasons[0].rule == "medications.acetaminophen.paracetamol_alone_back_pain"
+    both = review([("paracetamol", None), ("naproxen", None)], facts, kb.medications,
+                  kb.opioid_table)  # fmt: skip
+    assert "medications.acetaminophen.paracetamol_alone_back_pain" not in [
+        r.rule for r in both[0].reasons
+    ]
+
+
+def test_buprenorphine_is_its_own_class_with_the_opioid_use_disorder_caution(
+    kb: KnowledgeBase,
+) -> None:
+    (finding,) = review([("Suboxone 8/2 mg", None)], facts_of("back_chronic"), kb.medications,
+                        kb.opioid_table)  # fmt: skip
+    assert (finding.drug_class, finding.opioid) == ("buprenorphine", True)
+    assert any("opioid use disorder" in c for c in finding.cautions)
+    assert "medications.opioid.opioid_chronic_back_pain" not in [r.rule for r in finding.reasons]
+
+
+def test_nice_ng59_does_not_apply_to_widespread_pain(kb: KnowledgeBase) -> None:
+    """NG59 is a low back pain and sciatica guideline: the widespread-pain patient's duloxetine
+    is not marked down by its stance against SNRIs for low back pain."""
+    (finding,) = review([("duloxetine", None)], facts_of("fibro_05"), kb.medications,
+                        kb.opioid_table)  # fmt: skip
+    assert finding.verdict == "fits"
+    assert not any(st.guideline == "NICE NG59" for st in finding.stances)

@@ -67,22 +67,28 @@ SHORT_100 = [
     ("2026-04-13", "reduce", 12.9, 1.4, 12.9),  # 12.87
     ("2026-04-20", "reduce", 11.6, 1.3, 11.6),  # 11.61
     ("2026-04-27", "reduce", 10.4, 1.2, 10.4),  # 10.44
-    ("2026-05-04", "reduce", 9.4, 1.0, 9.4),  # 9.36: ≤ 10% of the original
-    ("2026-05-11", "extend_interval", 9.4, 0.0, 9.4),
-    ("2026-05-18", "stop", 0.0, 9.4, 0.0),
+    ("2026-05-04", "reduce", 9.4, 1.0, 9.4),  # 9.36: ≤ 10% of the original, not yet ≤ 5
+    ("2026-05-11", "reduce", 8.5, 0.9, 8.5),  # 8.46
+    ("2026-05-18", "reduce", 7.7, 0.8, 7.7),  # 7.65, halves up
+    ("2026-05-25", "reduce", 6.9, 0.8, 6.9),  # 6.93
+    ("2026-06-01", "reduce", 6.2, 0.7, 6.2),  # 6.21
+    ("2026-06-08", "reduce", 5.6, 0.6, 5.6),  # 5.58
+    ("2026-06-15", "reduce", 5.0, 0.6, 5.0),  # 5.04: ≤ 5 MME/day (taper.stop_at_mme) too
+    ("2026-06-22", "extend_interval", 5.0, 0.0, 5.0),
+    ("2026-06-29", "stop", 0.0, 5.0, 0.0),
 ]
 
 
 def test_short_term_100_mme_after_8_weeks_step_by_step(kb: KnowledgeBase) -> None:
     plan = plan_taper(100, 8, START, kb.medications.taper)
     assert rows(plan) == SHORT_100
-    assert [s.number for s in plan.steps] == list(range(1, 21))
+    assert [s.number for s in plan.steps] == list(range(1, 27))
     assert plan.regimen == "short_term"
     assert [r.rule for r in plan.reasons] == ["taper.short_term"]
     assert plan.start == START
     assert plan.starting_mme == 100.0
     assert plan.duration_weeks == 8.0
-    assert plan.end == D("2026-05-18")
+    assert plan.end == D("2026-06-29")
     # Every 28 days from the start, until one falls after the stop.
     assert [d.isoformat() for d in plan.follow_ups] == [
         "2026-02-02",
@@ -90,9 +96,11 @@ def test_short_term_100_mme_after_8_weeks_step_by_step(kb: KnowledgeBase) -> Non
         "2026-03-30",
         "2026-04-27",
         "2026-05-25",
+        "2026-06-22",
+        "2026-07-20",
     ]
     assert plan.steps[7].text == "Reduce to 27 MME/day (27% of the starting dose)"
-    assert "9.4 MME/day" in plan.steps[-2].text
+    assert "5 MME/day" in plan.steps[-2].text
     assert plan.steps[-1].text.startswith("Stop")
 
 
@@ -126,9 +134,11 @@ LONG_60 = [
     ("2027-05-24", "reduce", 8.1, 0.9, 13.5),
     ("2027-06-21", "reduce", 7.3, 0.8, 12.2),  # 7.29
     ("2027-07-19", "reduce", 6.6, 0.7, 11.0),  # 6.57
-    ("2027-08-16", "reduce", 5.9, 0.7, 9.8),  # 5.94 ≤ 6 = 10% of the original
-    ("2027-09-13", "extend_interval", 5.9, 0.0, 9.8),
-    ("2027-10-11", "stop", 0.0, 5.9, 0.0),
+    ("2027-08-16", "reduce", 5.9, 0.7, 9.8),  # 5.94 ≤ 6 = 10% of the original, but > 5
+    ("2027-09-13", "reduce", 5.3, 0.6, 8.8),  # 5.31
+    ("2027-10-11", "reduce", 4.8, 0.5, 8.0),  # 4.77: ≤ 5 MME/day as well
+    ("2027-11-08", "extend_interval", 4.8, 0.0, 8.0),
+    ("2027-12-06", "stop", 0.0, 4.8, 0.0),
 ]
 
 
@@ -137,11 +147,11 @@ def test_long_term_60_mme_after_70_weeks_step_by_step(kb: KnowledgeBase) -> None
     assert rows(plan) == LONG_60
     assert plan.regimen == "long_term"
     assert [r.rule for r in plan.reasons] == ["taper.long_term"]
-    assert plan.end == D("2027-10-11")
+    assert plan.end == D("2027-12-06")
     # Follow-ups every 28 days: each monthly step after the first falls on a follow-up visit
     # (long_term_step_days basis), and the last visit comes after the stop.
-    assert len(plan.follow_ups) == 24
-    assert plan.follow_ups[-1] == D("2027-11-08")
+    assert len(plan.follow_ups) == 26
+    assert plan.follow_ups[-1] == D("2028-01-03")
     assert [s.date for s in plan.steps[1:]] == list(plan.follow_ups[:-1])
 
 
@@ -225,6 +235,8 @@ def test_non_round_doses_stay_at_or_above_thirty_percent_until_the_switch(
 
 # --- pauses
 
+END_100 = D(SHORT_100[-1][0])  # the stop of the 100 MME/day schedule
+END_60 = D(LONG_60[-1][0])
 BASE_DATES = [D(r[0]) for r in SHORT_100]
 
 
@@ -243,9 +255,9 @@ def test_pause_between_steps_holds_the_dose_and_moves_every_later_step(
     assert dates[:2] == BASE_DATES[:2]
     assert dates[2:] == [d + dt.timedelta(days=14) for d in BASE_DATES[2:]]
     assert plan.steps[3].date == D("2026-02-02")
-    assert plan.end == D("2026-06-01")
-    assert [s.number for s in plan.steps] == list(range(1, 22))
-    assert plan.follow_ups[-1] == D("2026-06-22")
+    assert plan.end == END_100 + dt.timedelta(days=14)
+    assert [s.number for s in plan.steps] == list(range(1, 28))
+    assert plan.follow_ups[-1] == D("2026-07-20")
 
 
 def test_pause_on_a_step_date_holds_that_step(kb: KnowledgeBase) -> None:
@@ -270,25 +282,25 @@ def test_two_pauses_add_up_and_may_be_given_in_any_order(kb: KnowledgeBase) -> N
     by_dose = {s.mme_per_day: s.date.isoformat() for s in plan.steps if s.kind == "reduce"}
     assert by_dose[40.0] == "2026-02-23"
     assert by_dose[30.0] == "2026-03-09"
-    assert plan.end == D("2026-05-18") + dt.timedelta(days=21)
+    assert plan.end == END_100 + dt.timedelta(days=21)
     assert dose_steps(plan) == [(r[1], r[2]) for r in SHORT_100]
 
 
-@pytest.mark.parametrize("start", ["2026-05-19", "2026-06-01", "2030-01-01"])
+@pytest.mark.parametrize("start", ["2026-06-30", "2026-07-13", "2030-01-01"])
 def test_pause_after_the_stop_is_ignored(kb: KnowledgeBase, start: str) -> None:
     plan = plan_taper(100, 8, START, kb.medications.taper, [TaperPause(D(start), 30, "late")])
     assert rows(plan) == SHORT_100
-    assert plan.end == D("2026-05-18")
+    assert plan.end == END_100
 
 
 def test_pause_on_the_stop_date_holds_the_last_dose(kb: KnowledgeBase) -> None:
-    plan = plan_taper(100, 8, START, kb.medications.taper, [TaperPause(D("2026-05-18"), 10, "x")])
+    plan = plan_taper(100, 8, START, kb.medications.taper, [TaperPause(END_100, 10, "x")])
     assert [(s.date.isoformat(), s.kind, s.mme_per_day) for s in plan.steps[-3:]] == [
-        ("2026-05-11", "extend_interval", 9.4),
-        ("2026-05-18", "pause", 9.4),
-        ("2026-05-28", "stop", 0.0),
+        ("2026-06-22", "extend_interval", 5.0),
+        (END_100.isoformat(), "pause", 5.0),
+        ("2026-07-09", "stop", 0.0),
     ]
-    assert plan.steps[-1].reduction == 9.4
+    assert plan.steps[-1].reduction == 5.0
 
 
 def test_pause_running_into_the_start_delays_the_first_step(kb: KnowledgeBase) -> None:
@@ -306,7 +318,7 @@ def test_pause_running_into_the_start_delays_the_first_step(kb: KnowledgeBase) -
     # Only the 11 days of the pause left at the start delay the schedule.
     assert plan.steps[1].date == START + dt.timedelta(days=11)
     assert plan.steps[1].mme_per_day == 90.0
-    assert plan.end == D("2026-05-18") + dt.timedelta(days=11)
+    assert plan.end == END_100 + dt.timedelta(days=11)
 
 
 def test_a_pause_that_ended_before_the_start_changes_nothing(kb: KnowledgeBase) -> None:
@@ -333,7 +345,7 @@ def test_long_term_pause_moves_the_monthly_steps(kb: KnowledgeBase) -> None:
         ("2026-02-10", "pause", 48.6),
         ("2026-04-01", "reduce", 43.7),  # 2026-03-02 + 30 days
     ]
-    assert plan.end == D("2027-10-11") + dt.timedelta(days=30)
+    assert plan.end == END_60 + dt.timedelta(days=30)
     gaps = [(b - a).days for a, b in zip(plan.follow_ups, plan.follow_ups[1:], strict=False)]
     assert set(gaps) == {28}
     assert plan.follow_ups[-1] > plan.end
@@ -385,8 +397,10 @@ def test_pause_days_out_of_range(kb: KnowledgeBase, days: int) -> None:
 
 @pytest.mark.parametrize("days", [1, 365])
 def test_pause_days_at_the_bounds_are_accepted(kb: KnowledgeBase, days: int) -> None:
-    plan = plan_taper(100, 8, START, kb.medications.taper, [TaperPause(D("2026-01-15"), days, "")])
-    assert plan.end == D("2026-05-18") + dt.timedelta(days=days)
+    plan = plan_taper(
+        100, 8, START, kb.medications.taper, [TaperPause(D("2026-01-15"), days, "a flare")]
+    )
+    assert plan.end == END_100 + dt.timedelta(days=days)
 
 
 def test_bounds_themselves_are_accepted(kb: KnowledgeBase) -> None:
@@ -428,8 +442,8 @@ def test_public_wrapper_takes_a_date_or_a_datetime() -> None:
     by_date = painpath.taper(100, 8, start=START)
     by_datetime = painpath.taper(100, 8, start=dt.datetime(2026, 1, 5, 23, 30))
     assert rows(by_date) == rows(by_datetime) == SHORT_100
-    assert painpath.taper(100, 8, start=START, pauses=[TaperPause(START, 7, "x")]).end == D(
-        "2026-05-25"
+    assert painpath.taper(100, 8, start=START, pauses=[TaperPause(START, 7, "x")]).end == (
+        END_100 + dt.timedelta(days=7)
     )
 
 
@@ -437,7 +451,7 @@ def test_to_dict_is_plain_json(kb: KnowledgeBase) -> None:
     out = plan_taper(100, 8, START, kb.medications.taper).to_dict()
     assert out["regimen"] == "short_term"
     assert out["start"] == "2026-01-05"
-    assert out["end"] == "2026-05-18"
+    assert out["end"] == END_100.isoformat()
     assert out["starting_mme_per_day"] == 100.0
     assert out["steps"][7] == {
         "step": 8,
@@ -501,7 +515,7 @@ def _check_plan(plan: TaperPlan, rules: TaperRules, mme: float, weeks: float) ->
             previous = s.mme_per_day
     # The stop only comes from ≤ 10% of the original (or the smallest dose, 0.1 MME/day).
     last = next(s for s in reversed(steps) if s.kind == "extend_interval").mme_per_day
-    assert last <= max(mme * 0.10, 0.1) + 1e-9
+    assert last <= max(min(mme * 0.10, 5.0), 0.1) + 1e-9  # ≤ 10% of the start and ≤ 5 MME/day
     assert steps[-1].reduction == last
     # Dose changes are at least a week apart: weekly (short-term) or every 28 days.
     interval = 28 if weeks >= 52 else 7
@@ -588,3 +602,41 @@ def test_bad_dose_only_ever_raises_taper_error(value: object) -> None:
         plan_taper(value, 8, START, RULES)  # type: ignore[arg-type]
     assert caught.value.field == "mme_per_day"
     assert "5000" in str(caught.value)
+
+
+@pytest.mark.parametrize(("mme", "weeks"), [(2000, 104), (300, 104), (600, 8)])
+def test_a_taper_from_a_high_dose_never_ends_with_a_large_stop(mme: float, weeks: float) -> None:
+    """10% of 2000 MME/day is 200 MME/day: the last steps wait until the dose is also at or
+    below 5 MME/day (taper.stop_at_mme), so the stop is never abrupt."""
+    plan = plan_taper(mme, weeks, START, RULES)
+    extend = next(s for s in plan.steps if s.kind == "extend_interval")
+    assert extend.mme_per_day <= 5.0
+    assert plan.steps[-1].reduction <= 5.0
+    assert all(s.reduction <= mme * 0.10 + 0.1 for s in plan.steps if s.kind == "reduce")
+
+
+@pytest.mark.parametrize(
+    ("pauses", "field"),
+    [
+        ([(START, 7, "x")], "pauses[0]"),
+        ([TaperPause(dt.datetime(2026, 2, 1, 9, 0), 7, "x")], "pauses[0].start"),
+        ([TaperPause("2026-02-01", 7, "x")], "pauses[0].start"),  # type: ignore[arg-type]
+        ([TaperPause(START, 7, "")], "pauses[0].reason"),
+        ([TaperPause(START, 7, 3)], "pauses[0].reason"),  # type: ignore[arg-type]
+        (TaperPause(START, 7, "x"), "pauses"),
+    ],
+)
+def test_malformed_pauses_are_refused_naming_the_field(pauses: object, field: str) -> None:
+    with pytest.raises(TaperError) as caught:
+        plan_taper(100, 8, START, RULES, pauses)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_no_pauses_given_as_none_is_no_pauses() -> None:
+    assert plan_taper(100, 8, START, RULES, None) == plan_taper(100, 8, START, RULES)
+
+
+@pytest.mark.parametrize("start", [dt.date(1899, 12, 31), dt.date(2201, 1, 1), dt.date.max])
+def test_a_start_outside_the_schedulable_years_is_refused(start: dt.date) -> None:
+    with pytest.raises(TaperError, match=r"start: .* is out of range; give 1900-01-01–2200-12-31"):
+        plan_taper(100, 8, start, RULES)

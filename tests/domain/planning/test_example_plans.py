@@ -90,7 +90,9 @@ def test_the_runner_settles_first_within_ten_covered_visits():
     p = _plan("03_runner_achilles_four_drivers")
     assert p.entry_phase == "settle"  # probable nociplastic pain, though moderately irritable
     assert sum(ph.sessions for ph in p.phases) == 10
-    assert {ph.session_minutes for ph in p.phases} == {60}
+    # denser sessions where there are sessions; none where a phase has no session
+    assert {ph.session_minutes for ph in p.phases if ph.sessions} <= {60}
+    assert all(ph.session_minutes is None for ph in p.phases if not ph.sessions)
     assert all("home_programme" in {m.id for m in ph.modalities} for ph in p.phases)
     assert "progressive_strengthening" in {m.id for m in p.phase("build_capacity").modalities}
     assert _considered(p)["prp_injection"].verdict == "not_recommended"
@@ -134,7 +136,9 @@ def test_the_warehouse_worker_gets_fewer_denser_sessions_and_a_heavier_home_prog
     p = _plan("06_warehouse_worker_overtime")
     assert p.entry_phase == "extend_window"
     assert sum(ph.sessions for ph in p.phases) <= 6
-    assert {ph.session_minutes for ph in p.phases} == {60}
+    # denser sessions where there are sessions; none where a phase has no session
+    assert {ph.session_minutes for ph in p.phases if ph.sessions} <= {60}
+    assert all(ph.session_minutes is None for ph in p.phases if not ph.sessions)
     for ph in p.phases:
         home = next(m for m in ph.modalities if m.id == "home_programme")
         assert "Heavier home programme" in " ".join(home.notes)
@@ -193,13 +197,19 @@ def test_the_failed_programme_puts_telehealth_first_and_offers_a_long_term_oxyco
     assert p.mme.flags == ("mme_at_or_above_50",)
     oxycontin = next(m for m in p.medications if m.opioid)
     assert oxycontin.verdict == "concern"
-    assert p.taper is not None
-    assert (p.taper.regimen, p.taper.duration_weeks, p.taper.start) == (
-        "long_term",
-        70.0,
-        D("2026-01-06"),
-    )
-    first, second = p.taper.steps[:2]
+    # Long-term use is offered a taper, but not dated while the suicide-risk flag is open
+    # (taper.defer; CDC 2022: tapering during a crisis adds risk).
+    assert p.taper is None
+    rules = [r.rule for r in p.reasons]
+    assert rules[-2:] == ["taper.offered", "taper.defer"]
+    assert "70 weeks" in p.reasons[-2].text
+    # Once the flag is cleared the same intake gets the long-term schedule.
+    data = json.loads((EXAMPLES / "10_failed_flaring_active_programme.json").read_text())
+    data["questionnaires"]["phq9"]["9"] = 0
+    cleared = painpath.plan(data, today="2026-01-05")
+    assert cleared.taper is not None
+    assert (cleared.taper.regimen, cleared.taper.duration_weeks) == ("long_term", 70.0)
+    first, second = cleared.taper.steps[:2]
     assert (first.mme_per_day, second.mme_per_day) == (54.0, 48.6)  # 10% of the current dose
     assert (second.date - first.date).days == 28
 
@@ -225,7 +235,7 @@ def test_the_cancer_history_makes_the_plan_provisional_and_holds_hands_on_care()
     considered = _considered(p)
     for held in ("manual_therapy", "dry_needling", "massage"):
         assert considered[held].verdict == "held"
-        assert "serious pathology has been excluded" in considered[held].reason
+        assert "serious pathology" in considered[held].reason
     assert not p.modality_ids() & {"manual_therapy", "dry_needling", "massage"}
     assert any(m.startswith("goals: no functional goals") for m in p.missing)
 

@@ -115,7 +115,11 @@ def _message(error: Mapping[str, Any]) -> str:
         "literal_error": f"{shown} is not one of {ctx.get('expected')}",
         "missing": "required",
         "extra_forbidden": "unknown field",
-        "string_pattern_mismatch": f"{shown} is not a code (lower-case letters, digits, _)",
+        "string_pattern_mismatch": (
+            f"{shown} is not an RxNorm code (digits only)"
+            if ctx.get("pattern", "").startswith("^[0-9]")
+            else f"{shown} is not a code (lower-case letters, digits, _)"
+        ),
         "too_long": f"too many entries; at most {ctx.get('max_length')}",
         "string_too_long": f"longer than {ctx.get('max_length')} characters",
         "too_short": f"needs at least {ctx.get('min_length')}",

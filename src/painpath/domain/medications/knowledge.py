@@ -21,6 +21,7 @@ __all__ = [
     "MmeFactor",
     "MmeRules",
     "NoResponseRule",
+    "TaperDeferral",
     "TaperRules",
 ]
 
@@ -95,6 +96,7 @@ class MmeRules(Sourced):
     excluded: tuple[MmeExclusion, ...] = ()
     caution_at: Parameter
     taper_now_at: Parameter
+    implausible_above: Parameter
 
     @model_validator(mode="after")
     def _unique(self) -> MmeRules:
@@ -116,6 +118,13 @@ class MmeRules(Sourced):
         return next((e for e in self.excluded if e.rxnorm_ingredient == rxnorm_ingredient), None)
 
 
+class TaperDeferral(Sourced):
+    """When a taper is offered but not yet dated (a mental-health crisis, CDC 2022)."""
+
+    when_any: tuple[FactTest, ...] = Field(min_length=1)
+    text: str
+
+
 class TaperRules(Sourced):
     """CDC 2022 recommendation 5: gradual tapers, never abrupt."""
 
@@ -129,6 +138,8 @@ class TaperRules(Sourced):
     short_term_step_days: Parameter
     follow_up_days: Parameter
     stop_at_percent: Parameter
+    stop_at_mme: Parameter
+    defer: TaperDeferral
 
 
 class NoResponseRule(Sourced):

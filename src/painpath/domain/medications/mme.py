@@ -9,6 +9,7 @@ be read is an error for that order alone: the total is then a lower bound, and s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -134,6 +135,7 @@ class MmeResult:
     flags: tuple[str, ...]
     thresholds: dict[str, float]
     sources: tuple[Citation, ...]
+    skipped_resources: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -150,6 +152,7 @@ class MmeResult:
             "items": [i.to_dict() for i in self.items],
             "excluded": [e.to_dict() for e in self.excluded],
             "not_opioids": [n.to_dict() for n in self.not_opioids],
+            "skipped_resources": dict(self.skipped_resources),
             "errors": [e.to_dict() for e in self.errors],
             "sources": [c.short for c in self.sources],
         }
@@ -161,6 +164,18 @@ def round_mme(value: float) -> float:
     is dropped first, so the decimal the clinician would write is what is rounded."""
     exact = Decimal(repr(value)).quantize(Decimal("0.000001"))
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _implausible(mme: float, rules: MmeRules, line: OrderLine, label: str) -> MmeError | None:
+    """One order above ``mme.implausible_above`` is a data error until checked, not a dose."""
+    ceiling = rules.implausible_above.value
+    if mme <= ceiling:
+        return None
+    return MmeError(
+        line.where, label, line.dose_field,
+        f"{mme:,.0f} MME/day from one order is above {ceiling:,.0f}: check the dose, unit and "
+        "frequency (mg for mcg? a count for mg?)",
+    )  # fmt: skip
 
 
 def _item(
@@ -185,6 +200,8 @@ def _item(
                 factor.ingredient,
             )
         mme = round_mme(dose.mcg_per_hr * factor.factor)
+        if (implausible := _implausible(mme, rules, line, label)) is not None:
+            return implausible
         calc = f"{dose.written} × {factor.factor:g} = {mme:g} MME/day"
         return MmeItem(
             line.where,
@@ -212,6 +229,8 @@ def _item(
         return MmeError(line.where, label, line.frequency_field, "no frequency is given")
     daily = dose.mg_per_dose * line.doses_per_day
     mme = round_mme(daily * factor.factor)
+    if (implausible := _implausible(mme, rules, line, label)) is not None:
+        return implausible
     calc = (
         f"{dose.written} × {line.doses_per_day:g}/day = {round_mme(daily):g} mg/day "
         f"× {factor.factor:g} = {mme:g} MME/day{prn}"
@@ -262,6 +281,12 @@ def calculate_mme(
         order = resolve_order(line, table, catalog)
         if order.not_opioid is not None:
             not_opioids.append(NotOpioid(line.where, line.label, order.not_opioid))
+            continue
+        if line.duplicate_of is not None:
+            excluded.append(MmeExcluded(
+                line.where, line.label, f"the same order as {line.duplicate_of}: counted once",
+                ", ".join(order.ingredient_names) or None,
+            ))  # fmt: skip
             continue
         if not line.current:
             names = ", ".join(order.ingredient_names) or None

@@ -105,6 +105,7 @@ class OrderLine:
     problems: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     expect_opioid: bool = False  # a list typed for the MME: an unknown name is an error
+    duplicate_of: str | None = None  # the same order, already read at this place
 
 
 @dataclass(frozen=True)
@@ -168,24 +169,32 @@ def _ingredient_rules(catalog: MedicationCatalog) -> list[MmeFactor | MmeExclusi
     return [*catalog.mme.factors, *catalog.mme.excluded]
 
 
-def opioid_named_in(text: str, catalog: MedicationCatalog) -> str | None:
-    """The opioid ingredient (RxNorm code) a free-text name mentions, if any.
+def opioids_named_in(text: str, catalog: MedicationCatalog) -> tuple[str, ...]:
+    """Every opioid ingredient (RxNorm code) a free-text name mentions, in order of mention.
 
-    Names are matched as whole words against the opioid agents of medications.yaml, so
-    "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG" names hydrocodone and "astemizole"
-    names none."""
+    Names are matched as whole words against the opioid agents of medications.yaml (brands
+    included), so "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG" names hydrocodone,
+    "dihydrocodeine" names dihydrocodeine and not codeine, and "astemizole" names none."""
     words = text.lower()
-    for drug_class in catalog.classes:
-        if not drug_class.opioid:
-            continue
-        for agent in drug_class.agents:
-            for name in agent.names:
-                if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", words):
-                    return agent.rxnorm_ingredient
-    for rules in _ingredient_rules(catalog):
-        if re.search(rf"(?<![a-z]){re.escape(rules.ingredient)}(?![a-z])", words):
-            return rules.rxnorm_ingredient
-    return None
+    found: dict[str, int] = {}
+    names = [
+        (name, agent.rxnorm_ingredient)
+        for drug_class in catalog.classes
+        if drug_class.opioid
+        for agent in drug_class.agents
+        for name in agent.names
+        if agent.rxnorm_ingredient is not None
+    ] + [(rules.ingredient, rules.rxnorm_ingredient) for rules in _ingredient_rules(catalog)]
+    for name, code in names:
+        if match := re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", words):
+            found[code] = min(found.get(code, match.start()), match.start())
+    return tuple(sorted(found, key=found.__getitem__))
+
+
+def opioid_named_in(text: str, catalog: MedicationCatalog) -> str | None:
+    """The first opioid ingredient (RxNorm code) a free-text name mentions, if any."""
+    named = opioids_named_in(text, catalog)
+    return named[0] if named else None
 
 
 def _ingredient_name(code: str, catalog: MedicationCatalog) -> str:
@@ -375,7 +384,8 @@ def _from_ingredient(line: OrderLine, code: str, catalog: MedicationCatalog) -> 
 
 
 def resolve_order(line: OrderLine, table: OpioidTable, catalog: MedicationCatalog) -> ResolvedOrder:
-    """Resolve one order to its opioid ingredients and doses (rule: mme.units).
+    """Resolve one order to its opioid ingredients and doses (the unit rules of the CDC MME
+    implementation, OMTKLogic GetDailyDose; medications.yaml `mme`).
 
     An RxNorm drug code is looked up in the opioid table; a code the table does not hold is
     "not an opioid" only when its name mentions no opioid — otherwise it is an error, because
@@ -385,8 +395,25 @@ def resolve_order(line: OrderLine, table: OpioidTable, catalog: MedicationCatalo
     if line.expect_opioid and line.problems:
         return ResolvedOrder(line, errors=line.problems)
     described = " ".join(dict.fromkeys(filter(None, (line.label, line.ingredient))))
-    named = opioid_named_in(described, catalog)
     product = table.get(line.rxnorm) if line.rxnorm is not None else None
+    # The ingredient field, when given, says which opioid; the name must not say another.
+    by_ingredient = opioids_named_in(line.ingredient or "", catalog)
+    by_label = opioids_named_in(line.label, catalog)
+    named_all = tuple(dict.fromkeys((*by_ingredient, *by_label)))
+    named = named_all[0] if named_all else None
+    in_product = {i.rxnorm_ingredient for i in product.ingredients} if product else set()
+    if product is not None and (stray := [c for c in named_all if c not in in_product]):
+        others = ", ".join(_ingredient_name(c, catalog) for c in stray)
+        return ResolvedOrder(line, product, errors=((line.code_field, (
+            f"RxNorm {line.rxnorm} is {product.drug_name}, but the order names {others}; check "
+            "the code or the name"
+        )),))  # fmt: skip
+    if product is None and len(named_all) > 1:
+        several = ", ".join(_ingredient_name(c, catalog) for c in named_all)
+        return ResolvedOrder(line, errors=((line.code_field, (
+            f"the order names several opioids ({several}); give one order per opioid, or an "
+            "RxNorm code"
+        )),))  # fmt: skip
     if product is None and named is None and line.expect_opioid:
         known = sorted(f.ingredient for f in _ingredient_rules(catalog))
         what = f"RxNorm {line.rxnorm}" if line.rxnorm else repr(described)

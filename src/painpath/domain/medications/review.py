@@ -221,12 +221,28 @@ def review(
             reasons.append(
                 Reason(
                     rule=f"medications.{drug_class.id}.no_target",
-                    text=f"{drug_class.label} targets {', '.join(drug_class.fits)}; none is "
-                    "part of this assessment — review whether it still has a job",
+                    text=(
+                        f"{drug_class.label} targets {', '.join(drug_class.fits)}; none is "
+                        "part of this assessment — review whether it still has a job"
+                        if drug_class.fits
+                        else f"{drug_class.label} targets no pain mechanism or driver — "
+                        "review whether it still has a job"
+                    ),
                     data={"fits": list(drug_class.fits)},
                     sources=drug_class.source,
                 )
             )
+        stances = applicable(drug_class.stances, facts)
+        against = [st for st in stances if st.strength in ("against", "strong_against")]
+        if verdict == "fits" and against:
+            # It fits the mechanism, but a guideline that applies to this patient is against
+            # it: the prescriber weighs both (rule medications.guideline_against).
+            verdict = "caution"
+            reasons.insert(0, Reason(
+                rule=f"medications.{drug_class.id}.guideline_against",
+                text="; ".join(f"{st.guideline} is against it here: {st.text}" for st in against),
+                sources=tuple(c for st in against for c in st.sources),
+            ))  # fmt: skip
         findings.append(
             MedicationFinding(
                 name=name,
@@ -236,7 +252,7 @@ def review(
                 opioid=drug_class.opioid,
                 verdict=verdict,
                 reasons=tuple(reasons),
-                stances=applicable(drug_class.stances, facts),
+                stances=stances,
                 cautions=drug_class.cautions,
             )
         )

@@ -21,10 +21,21 @@ from painpath.domain.explain import Citation, Reason, sources_of
 from painpath.domain.medications.knowledge import TaperRules
 from painpath.domain.medications.mme import round_mme
 
-__all__ = ["TaperError", "TaperPause", "TaperPlan", "TaperStep", "plan_taper"]
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "TaperError",
+    "TaperPause",
+    "TaperPlan",
+    "TaperStep",
+    "plan_taper",
+]
 
 MAX_MME = 5000.0
 MAX_WEEKS = 5200.0
+# Dates a clinical schedule can mean (and that leave room for a years-long taper).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2200, 12, 31)
 
 
 class TaperError(ValueError):
@@ -138,32 +149,47 @@ def plan_taper(
     duration_weeks: float,
     start: dt.date,
     rules: TaperRules,
-    pauses: Sequence[TaperPause] = (),
+    pauses: Sequence[TaperPause] | None = (),
 ) -> TaperPlan:
     """A gradual taper from ``mme_per_day`` after ``duration_weeks`` of use, starting ``start``
     (rules taper.long_term_weeks, taper.long_term_monthly_percent,
     taper.short_term_weekly_percent, taper.switch_at_percent, taper.remaining_weekly_percent,
-    taper.stop_at_percent, taper.follow_up_days; CDC 2022 recommendation 5).
+    taper.stop_at_percent, taper.stop_at_mme, taper.follow_up_days; CDC 2022
+    recommendation 5).
 
     >>> from painpath.knowledge import default_knowledge
     >>> plan = plan_taper(100, 8, dt.date(2026, 1, 5), default_knowledge().medications.taper)
     >>> [s.mme_per_day for s in plan.steps][:8]
     [90.0, 80.0, 70.0, 60.0, 50.0, 40.0, 30.0, 27.0]
     """
+    if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+        raise TaperError("start", f"{start!r} is not a date (YYYY-MM-DD)")
+    if not EARLIEST <= start <= LATEST:
+        raise TaperError("start", f"{start} is out of range; give {EARLIEST}–{LATEST}")
     # Doses are kept to 0.1 MME/day from the start: the schedule works on what it shows.
     original = _r(_number(mme_per_day, "mme_per_day", 0, MAX_MME, open_low=True))
     if original <= 0:
         raise TaperError("mme_per_day", f"{mme_per_day!r} is below 0.1 MME/day; nothing to taper")
     weeks = _number(duration_weeks, "duration_weeks", 0, MAX_WEEKS, open_low=False)
+    if pauses is None:
+        pauses = ()
+    if isinstance(pauses, TaperPause) or not isinstance(pauses, Sequence):
+        raise TaperError("pauses", "give a list of TaperPause(start, days, reason)")
     for n, pause in enumerate(pauses):
+        if not isinstance(pause, TaperPause):
+            raise TaperError(f"pauses[{n}]", f"{pause!r} is not a TaperPause(start, days, reason)")
+        if isinstance(pause.start, dt.datetime) or not isinstance(pause.start, dt.date):
+            raise TaperError(f"pauses[{n}].start", f"{pause.start!r} is not a date (YYYY-MM-DD)")
+        if not isinstance(pause.reason, str) or not pause.reason.strip():
+            raise TaperError(f"pauses[{n}].reason", "say why the taper pauses (a flare, …)")
         if isinstance(pause.days, bool) or not isinstance(pause.days, int):
             raise TaperError(f"pauses[{n}].days", f"{pause.days!r}: give a whole number 1–365")
         if pause.days < 1 or pause.days > 365:
             raise TaperError(f"pauses[{n}].days", f"{pause.days} is out of range; give 1–365")
-        if not isinstance(pause.start, dt.date):
-            raise TaperError(f"pauses[{n}].start", f"{pause.start!r} is not a date")
     long_term = weeks >= rules.long_term_weeks.value
-    stop_at = original * rules.stop_at_percent.value / 100
+    # The last steps come only from a dose low in relative *and* absolute terms: 10% of 2000
+    # MME/day is still 200 MME/day, far too much to stop from.
+    stop_at = min(original * rules.stop_at_percent.value / 100, rules.stop_at_mme.value)
     switch_at = _r(original * rules.switch_at_percent.value / 100)
     if long_term:
         interval = int(rules.long_term_step_days.value)

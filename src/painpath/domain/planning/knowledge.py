@@ -53,6 +53,10 @@ class Treatment(Sourced):
     mechanisms: tuple[Literal["nociceptive", "neuropathic", "nociplastic"], ...] = ()
     phases: tuple[PhaseId, ...] = Field(min_length=1)
     evidence: str
+    grade: Literal["high", "moderate", "low", "very_low", "not_graded"] = Field(
+        default="not_graded",
+        description="Certainty of evidence as the cited guideline rated it (GRADE wording)",
+    )
     stances: tuple[Stance, ...] = ()
     considered_when: tuple[FactTest, ...] = ()
     considered_when_any: tuple[FactTest, ...] = ()

@@ -29,7 +29,7 @@ from painpath.domain.medications.mme import MmeResult, calculate_mme
 from painpath.domain.medications.opioids import OpioidTable
 from painpath.domain.medications.orders import OrderLine, Quantity
 from painpath.domain.medications.review import ACTIVE_MECHANISMS, StanceView, applicable, review
-from painpath.domain.medications.taper import TaperPlan, plan_taper
+from painpath.domain.medications.taper import TaperError, TaperPlan, plan_taper
 from painpath.domain.planning.knowledge import (
     PHASES,
     Phase,
@@ -65,7 +65,7 @@ class PlanningKnowledge:
 
 
 def stance_verdict(stances: Sequence[StanceView]) -> Verdict:
-    """How the applicable guideline stances resolve (rule planning.stances): a strong
+    """How the applicable guideline stances resolve (treatments.yaml, its header): a strong
     recommendation against, or only recommendations against → not recommended; a
     recommendation for and one against → the guidelines disagree; otherwise it can be planned.
 
@@ -81,8 +81,11 @@ def stance_verdict(stances: Sequence[StanceView]) -> Verdict:
 
 
 def _num(value: float) -> str:
-    """A goal number as a person writes it: 1000000, 17.5, 30 (never 1e+06)."""
-    return f"{round(value, 1):.1f}".removesuffix(".0")
+    """A goal number as a person writes it: 1000000, 17.5, 30, 0.015 (never 1e+06, and a
+    small number keeps its digits)."""
+    digits = 1 if abs(value) >= 1 or value == 0 else 3
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def goal_criterion(template: str, goal: Goal, halfway_percent: float) -> str:
@@ -332,10 +335,11 @@ def _intake_orders(intake: Intake) -> list[OrderLine]:
 
 
 def _opioid_part(
-    intake: Intake, k: PlanningKnowledge, start: dt.date
+    intake: Intake, facts: Facts, k: PlanningKnowledge, start: dt.date
 ) -> tuple[MmeResult | None, TaperPlan | None, list[Reason]]:
     """MME of the intake's opioids and, for long-term users, a taper to offer (rules
-    mme.*, taper.offer_after_weeks; care-model.md §4: long-term users get a taper plan)."""
+    mme.*, taper.offer_after_weeks, taper.defer; care-model.md §4: long-term users get a taper
+    plan). A taper is never dated while a deferral holds (a mental-health crisis)."""
     lines = _intake_orders(intake)
     if not lines:
         return None, None, []
@@ -368,14 +372,18 @@ def _opioid_part(
         )
         return result, None, reasons
     if not result.items or result.total_mme_per_day <= 0:
-        reasons.append(
-            Reason(
-                rule="taper.not_computed",
-                text="No taper schedule: no opioid dose could be counted in MME"
-                + (" (see the MME errors)" if result.errors else ""),
-                sources=taper_rules.source,
+        if result.errors:
+            why = "no opioid dose could be counted in MME (see the MME errors)"
+        else:  # only opioids without a factor, such as buprenorphine
+            names = ", ".join(dict.fromkeys(e.ingredient or e.label for e in result.excluded))
+            why = (
+                f"{names} has no CDC 2022 MME factor; its taper — or, for opioid use "
+                "disorder, its continuation — is the prescriber's plan"
             )
-        )
+        reasons.append(
+            Reason(rule="taper.not_computed", text=f"No taper schedule: {why}",
+                   sources=taper_rules.source)
+        )  # fmt: skip
         return result, None, reasons
     if duration is None:
         duration = taper_rules.long_term_weeks.value
@@ -387,17 +395,31 @@ def _opioid_part(
                 sources=taper_rules.long_term_weeks.source,
             )
         )
-    taper = plan_taper(result.total_mme_per_day, duration, start, taper_rules)
-    reasons.append(
-        Reason(
-            rule="taper.offered",
-            text=f"Long-term opioid use ({duration:g} weeks, {result.total_mme_per_day:g} MME/day"
-            + (", a lower bound" if not result.complete else "")
-            + "): a gradual taper is offered, agreed with the patient, never imposed",
-            data={"weeks": duration, "mme_per_day": result.total_mme_per_day},
-            sources=sources_of(taper_rules.offer_after_weeks, taper_rules),
-        )
+    offered = Reason(
+        rule="taper.offered",
+        text=f"Opioids taken for {duration:g} weeks (more than "
+        f"{taper_rules.offer_after_weeks.value:g}), {result.total_mme_per_day:g} MME/day"
+        + (", a lower bound" if not result.complete else "")
+        + ": a gradual taper is offered, agreed with the patient, never imposed",
+        data={"weeks": duration, "mme_per_day": result.total_mme_per_day},
+        sources=sources_of(taper_rules.offer_after_weeks, taper_rules),
     )
+    defer = taper_rules.defer
+    if holds_all((), defer.when_any, facts)[0] is True:
+        reasons += [offered, Reason(rule="taper.defer", text=defer.text, sources=defer.source)]
+        return result, None, reasons
+    try:
+        taper = plan_taper(result.total_mme_per_day, duration, start, taper_rules)
+    except TaperError as exc:  # e.g. a total above what a schedule can start from
+        reasons.append(
+            Reason(
+                rule="taper.not_computed",
+                text=f"No taper schedule: {exc}",
+                sources=taper_rules.source,
+            )
+        )
+        return result, None, reasons
+    reasons.append(offered)
     return result, taper, reasons
 
 
@@ -433,7 +455,8 @@ def _constraint_reasons(
             sources=rules.source,
         ))  # fmt: skip
     if few:
-        applied.add("few_visits")
+        applied.add("few_visits")  # the home programme carries more, in every phase
+    if few and c.covered_visits:
         reasons.append(
             Reason(
                 rule="planning.constraints.few_visits_at_most",
@@ -588,6 +611,20 @@ def _phase_modalities(
     extra = [c for c in ranked if c.treatment.kind in ("intervention", "surgery")]
     cap = int(k.rules.max_modalities_per_phase.value)
     kept, rest = main[:cap], main[cap:]
+
+    # care-model §4: passive care continues while the window is extended and alongside the
+    # first active work (blend is "not a hand-off"): keep one passive treatment if any fits.
+    def hands_on(c: _Choice) -> bool:
+        return c.treatment.kind == "passive" and not c.treatment.core
+
+    if phase.emphasis in ("passive", "blend") and not any(hands_on(c) for c in kept):
+        passive = next((c for c in rest if hands_on(c)), None)
+        swappable = [c for c in kept if not c.treatment.core]
+        if passive is not None and swappable:
+            kept.remove(swappable[-1])
+            rest.remove(passive)
+            rest.insert(0, swappable[-1])
+            kept.append(passive)
     for c in kept:
         running.setdefault(c.treatment.id, phase.start)
     for c in rest:  # a trial not continued here starts afresh if a later phase picks it
@@ -646,7 +683,7 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
     emergency = any(r.urgency == "emergency" for r in referrals)
     urgent = any(r.urgency == "urgent" for r in referrals)
     if emergency:
-        mme, _, _ = _opioid_part(intake, k, today)
+        mme, _, _ = _opioid_part(intake, facts, k, today)
         return Plan(
             knowledge_version=k.version,
             today=today,
@@ -710,6 +747,7 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
             "criteria until up to three goals are set"
         )
     phases: list[PlannedPhase] = []
+    empty: list[str] = []
     running: dict[str, dt.date] = {}
     at = start
     for number, (p, n_sessions) in enumerate(zip(phase_defs, sessions, strict=True), start=1):
@@ -718,7 +756,9 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
         exit_criteria = list(p.exit)
         if p.exit_per_goal:
             exit_criteria += [goal_criterion(p.exit_per_goal, g, halfway) for g in intake.goals]
-        minutes = int(rules.constraints.session_minutes_when_few.value) if few else None
+        minutes = (
+            int(rules.constraints.session_minutes_when_few.value) if few and n_sessions else None
+        )
         shell = PlannedPhase(
             p.id,
             number,
@@ -736,9 +776,19 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
         modalities, also = _phase_modalities(
             shell, choices, applied, k, drivers, bring_forward=number == 1, running=running
         )
-        phase = dataclasses.replace(shell, modalities=modalities, also_suitable=also)
+        if not modalities:
+            # Everything this phase could hold waits (held, or not for this patient yet): no
+            # sessions without content; the held options are listed with why.
+            n_sessions, minutes = 0, None
+            empty.append(p.label.lower())
+        phase = dataclasses.replace(
+            shell, sessions=n_sessions, session_minutes=minutes, modalities=modalities,
+            also_suitable=also,
+        )  # fmt: skip
         phases.append(phase)
-        checkpoints += _checkpoints_for(phase, n_sessions / weeks, k.checkpoints)
+        due = _checkpoints_for(phase, n_sessions / weeks, k.checkpoints)
+        # An empty phase has no trial to review: only its end, when the plan is revisited.
+        checkpoints += due if modalities else [c for c in due if c.kind != "interval"]
         low = int(k.checkpoints.after_intervention_min_days.value)
         high = int(k.checkpoints.after_intervention_max_days.value)
         for m in modalities:
@@ -754,16 +804,19 @@ def build_plan(assessment: Assessment, today: dt.date, k: PlanningKnowledge) -> 
                     )
                 )
         at = end
-    mme, taper, taper_reasons = _opioid_part(intake, k, start)
+    if empty:
+        reasons.append(
+            Reason(
+                rule="planning.phase_empty",
+                text=f"Nothing can be planned yet for {', '.join(empty)}: the options are held "
+                "(see considered, not planned) until the referral or the red flag is answered; "
+                "re-plan then",
+                data={"phases": empty},
+                sources=rules.referrals.source,
+            )
+        )
+    mme, taper, taper_reasons = _opioid_part(intake, facts, k, start)
     reasons += taper_reasons
-    if taper is not None and "safety" in facts.get("derived.red_flag_groups", ()):
-        reasons.append(Reason(
-            rule="taper.defer_in_crisis",
-            text="A mental-health safety flag is open: agree the taper only once the safety "
-                 "review is done and the patient is stable — tapering during a crisis adds "
-                 "risk (CDC 2022); its dates move with that decision",
-            sources=k.medications.taper.source,
-        ))  # fmt: skip
     checkpoints.sort(key=lambda c: (c.date, c.kind))
     return Plan(
         knowledge_version=k.version,

@@ -73,6 +73,9 @@ def planning_rule_problems(
                     ("medications.yaml", f"{entry}.agents[{a.id}]", "rxnorm_ingredient",
                      "an opioid needs an RxNorm ingredient with an MME factor or an exclusion")
                 )  # fmt: skip
+    located += located_tests(
+        "medications.yaml", "taper.defer", "when_any", medications.taper.defer.when_any
+    )
     for n, rule in enumerate(planning.entry):
         located += located_tests("planning.yaml", f"entry[{n}]", "when", rule.when)
         located += located_tests("planning.yaml", f"entry[{n}]", "when_any", rule.when_any)

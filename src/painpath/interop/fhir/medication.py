@@ -12,6 +12,7 @@ such as BID. A problem in one request is reported against that request and never
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -137,7 +138,9 @@ def _concept(
         target = ref["reference"]
         if target.startswith("#"):
             contained = {
-                r.get("id"): r for r in request.get("contained") or [] if isinstance(r, Mapping)
+                r["id"]: r
+                for r in request.get("contained") or []
+                if isinstance(r, Mapping) and isinstance(r.get("id"), str)
             }
             found = contained.get(target[1:])
         else:
@@ -157,9 +160,10 @@ def _frequency(instruction: Mapping[str, Any], base: str, problems: _Problems) -
     repeat = timing.get("repeat")
     if isinstance(repeat, Mapping):
         f_field = "frequencyMax" if repeat.get("frequencyMax") is not None else "frequency"
-        frequency = _positive(
-            repeat.get(f_field), f"{base}.timing.repeat.{f_field}", problems, whole=True
-        )
+        written = repeat.get(f_field)
+        if written is None and repeat.get("period") is not None:
+            written = 1  # FHIR R4: with no frequency, the event occurs once per period
+        frequency = _positive(written, f"{base}.timing.repeat.{f_field}", problems, whole=True)
         if frequency is not None:
             if repeat.get("period") is not None and repeat.get("periodUnit") is None:
                 # FHIR invariant tim-2: a period needs its unit; guessing days could understate
@@ -183,7 +187,7 @@ def _frequency(instruction: Mapping[str, Any], base: str, problems: _Problems) -
                 )
                 return None
             return per_day
-        if repeat.get(f_field) is not None:
+        if written is not None:
             return None
         times = repeat.get("timeOfDay")
         if isinstance(times, list) and times:
@@ -191,8 +195,9 @@ def _frequency(instruction: Mapping[str, Any], base: str, problems: _Problems) -
     code = timing.get("code")
     if isinstance(code, Mapping):
         for coding in code.get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("code") in _TIMING_CODES:
-                return _TIMING_CODES[coding["code"]]
+            value = coding.get("code") if isinstance(coding, Mapping) else None
+            if isinstance(value, str) and value in _TIMING_CODES:
+                return _TIMING_CODES[value]
     return None
 
 
@@ -228,7 +233,7 @@ def _read(
 ) -> OrderLine:
     problems = _Problems()
     status = request.get("status")
-    if status is not None and status not in _STATUSES:
+    if status is not None and (not isinstance(status, str) or status not in _STATUSES):
         problems.add("status", f"{status!r} is not a MedicationRequest status")
     concept, code_field = _concept(request, medications, problems)
     label = _label(concept)
@@ -284,7 +289,7 @@ def _read(
         doses_per_day=per_day,
         prn=prn,
         status=status if isinstance(status, str) else None,
-        current=status is None or status in _CURRENT or status not in _STATUSES,
+        current=not isinstance(status, str) or status in _CURRENT or status not in _STATUSES,
         code_field=f"{code_field}.coding" if rxnorm else code_field,
         dose_field=f"{base}.doseAndRate[0].doseQuantity",
         frequency_field=field,
@@ -307,12 +312,18 @@ def read_medication_requests(data: object, known_codes: set[str] | None = None) 
                 medications[full_url] = resource
     lines: list[OrderLine] = []
     skipped: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for position, resource, full_url in resources:
         kind = resource.get("resourceType")
         if kind == "MedicationRequest":
-            lines.append(
-                _read(_where(position, resource, full_url), resource, medications, known_codes)
-            )
+            line = _read(_where(position, resource, full_url), resource, medications, known_codes)
+            rid = resource.get("id")
+            if isinstance(rid, str) and rid:
+                if rid in seen:  # the same order twice must not count twice
+                    line = dataclasses.replace(line, duplicate_of=seen[rid])
+                else:
+                    seen[rid] = line.where
+            lines.append(line)
         else:
             skipped[str(kind)] = skipped.get(str(kind), 0) + 1
     if not lines:
