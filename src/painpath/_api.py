@@ -137,11 +137,9 @@ def imaging_context(
     return context_for(kb.imaging, age=age, finding=finding, level=level, common_at_pct=common)
 
 
-def _date(
-    value: dt.date | str | None, field: str, error: type[TaperError] | type[IntakeError]
-) -> dt.date:
-    if value is None:
-        return dt.date.today()  # the adapter's clock; the domain takes the date as an argument
+def read_date(value: object, shown: str) -> dt.date | str:
+    """A plan or taper date: a date, or YYYY-MM-DD text, within EARLIEST–LATEST; otherwise
+    the message that refuses it (``shown`` is how the message quotes the value)."""
     date: dt.date | None = None
     if isinstance(value, dt.datetime):
         date = value.date()
@@ -150,16 +148,24 @@ def _date(
     elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         with contextlib.suppress(ValueError):  # 2026-02-30 and the like
             date = dt.date.fromisoformat(value)
-    if date is not None and EARLIEST <= date <= LATEST:
+    if date is None:
+        return f"{shown} is not a date; give YYYY-MM-DD"
+    if not EARLIEST <= date <= LATEST:
+        return f"{date} is out of range; give a date from {EARLIEST} to {LATEST}"
+    return date
+
+
+def _date(
+    value: dt.date | str | None, field: str, error: type[TaperError] | type[IntakeError]
+) -> dt.date:
+    if value is None:
+        return dt.date.today()  # the adapter's clock; the domain takes the date as an argument
+    date = read_date(value, show(value))
+    if isinstance(date, dt.date):
         return date
-    message = (
-        f"{show(value)} is not a date; give YYYY-MM-DD"
-        if date is None
-        else f"{date} is out of range; give a date from {EARLIEST} to {LATEST}"
-    )
     if error is IntakeError:
-        raise IntakeError([(field, message)])
-    raise TaperError(field, message)
+        raise IntakeError([(field, date)])
+    raise TaperError(field, date)
 
 
 def plan(

@@ -15,11 +15,11 @@ from rich.text import Text
 
 from painpath._api import assess as assess_api
 from painpath._api import mme as mme_api
+from painpath._api import read_date
 from painpath._api import taper as taper_api
 from painpath.cli._io import console, emit_json, fail, knowledge, read_json
 from painpath.domain.assessment import IntakeError
 from painpath.domain.medications import MmeResult, TaperError, TaperPlan
-from painpath.domain.medications.taper import EARLIEST, LATEST
 from painpath.domain.planning import Plan, build_plan
 from painpath.interop.medication_list import OrdersInputError
 
@@ -43,14 +43,9 @@ class Format(StrEnum):
 def _date(value: str | None, option: str) -> dt.date:
     if value is None:
         return dt.date.today()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        date = dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date; give YYYY-MM-DD")
-    if not EARLIEST <= date <= LATEST:
-        fail(f"{option}: {date} is out of range; give a date from {EARLIEST} to {LATEST}")
+    date = read_date(value, repr(value))
+    if isinstance(date, str):
+        fail(f"{option}: {date}")
     return date
 
 

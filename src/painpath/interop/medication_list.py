@@ -13,11 +13,11 @@ against its item (``items[2].dose_mg``); the other items are still counted.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from painpath.domain.medications.orders import OrderLine, Quantity
+from painpath.domain.numbers import read_number
 from painpath.interop.fhir.medication import read_medication_requests
 
 __all__ = ["ITEM_FIELDS", "OrdersInputError", "read_orders"]
@@ -45,16 +45,10 @@ def _number(
     if value is None:
         return None
     allowed = f"give more than 0 and at most {high:g}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append((key, f"{value!r} is not a number; {allowed}"))
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # a JSON integer with hundreds of digits
-        problems.append((key, f"the number is too large; {allowed}"))
-        return None
-    if not math.isfinite(number):
-        problems.append((key, f"{value!r} is not a number; {allowed}"))
+    number = read_number(value)
+    if isinstance(number, str):
+        shown = "the number" if number == "is too large" else repr(value)
+        problems.append((key, f"{shown} {number}; {allowed}"))
         return None
     if not 0 < number <= high:
         problems.append((key, f"{number:g} is out of range; {allowed}"))

@@ -20,7 +20,14 @@ from painpath.domain.medications.knowledge import Agent, DrugClass, MedicationCa
 from painpath.domain.medications.opioids import OpioidTable
 from painpath.domain.stances import Stance
 
-__all__ = ["ACTIVE_MECHANISMS", "MedicationFinding", "StanceView", "applicable", "review"]
+__all__ = [
+    "ACTIVE_MECHANISMS",
+    "MedicationFinding",
+    "StanceView",
+    "active_profile",
+    "applicable",
+    "review",
+]
 
 Verdict = Literal["concern", "caution", "fits", "no_target", "unrecognised"]
 _ORDER: dict[str, int] = {"concern": 0, "caution": 1, "fits": 2}
@@ -129,12 +136,13 @@ def _recognise(
     return (best[2], best[3]) if best else None
 
 
-def _profile(facts: Facts) -> set[str]:
-    """The mechanisms and drivers active for this patient."""
-    active = {
+def active_profile(facts: Facts) -> tuple[set[str], set[str]]:
+    """The mechanisms (at the statuses in ACTIVE_MECHANISMS) and the ranked drivers an
+    assessment found: what a medication or a treatment can fit or target."""
+    mechanisms = {
         m for m, statuses in ACTIVE_MECHANISMS.items() if facts.get(f"derived.{m}") in statuses
     }
-    return active | set(facts.get("derived.drivers", ()))
+    return mechanisms, set(facts.get("derived.drivers", ()))
 
 
 def review(
@@ -151,7 +159,8 @@ def review(
     "no_target"). The checks also see ``derived.medication_classes``, the classes of every
     medication reviewed, for combinations; ``tried_without_response`` names prior treatments
     recorded with no response (or worse), matched to a current medication by agent."""
-    profile = _profile(facts)
+    mechanisms, drivers = active_profile(facts)
+    profile = mechanisms | drivers
     recognised = [
         (name, rxnorm, _recognise(name, rxnorm, catalog, table)) for name, rxnorm in medications
     ]

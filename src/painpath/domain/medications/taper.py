@@ -12,7 +12,6 @@ Doses are in MME/day; the prescriber turns them into the strengths the patient c
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from painpath.domain.explain import Citation, Reason, sources_of
 from painpath.domain.medications.knowledge import TaperRules
 from painpath.domain.medications.mme import round_mme
+from painpath.domain.numbers import read_number
 
 __all__ = [
     "EARLIEST",
@@ -111,14 +111,10 @@ class TaperPlan:
 
 def _number(value: object, field: str, low: float, high: float, *, open_low: bool) -> float:
     bound = f"more than {low:g} and at most {high:g}" if open_low else f"{low:g}–{high:g}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TaperError(field, f"{value!r} is not a number; give {bound}")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer with hundreds of digits
-        raise TaperError(field, f"the number is too large; give {bound}") from None
-    if not math.isfinite(number):
-        raise TaperError(field, f"{value!r} is not a number; give {bound}")
+    number = read_number(value)
+    if isinstance(number, str):
+        shown = "the number" if number == "is too large" else repr(value)
+        raise TaperError(field, f"{shown} {number}; give {bound}")
     if (number <= low if open_low else number < low) or number > high:
         raise TaperError(field, f"{number:g} is out of range; give {bound}")
     return number

@@ -28,7 +28,7 @@ from painpath.domain.medications.knowledge import MedicationCatalog
 from painpath.domain.medications.mme import MmeResult, calculate_mme
 from painpath.domain.medications.opioids import OpioidTable
 from painpath.domain.medications.orders import OrderLine, Quantity
-from painpath.domain.medications.review import ACTIVE_MECHANISMS, StanceView, applicable, review
+from painpath.domain.medications.review import StanceView, active_profile, applicable, review
 from painpath.domain.medications.taper import TaperError, TaperPlan, plan_taper
 from painpath.domain.planning.knowledge import (
     PHASES,
@@ -117,13 +117,6 @@ def goal_criterion(template: str, goal: Goal, halfway_percent: float) -> str:
     )
 
 
-def _profile(facts: Facts) -> tuple[set[str], set[str]]:
-    mechanisms = {
-        m for m, statuses in ACTIVE_MECHANISMS.items() if facts.get(f"derived.{m}") in statuses
-    }
-    return mechanisms, set(facts.get("derived.drivers", ()))
-
-
 def _referrals(assessment: Assessment) -> tuple[Referral, ...]:
     grouped: dict[tuple[Literal["emergency", "urgent", "soon"], str], list[str]] = {}
     for flag in assessment.red_flags:
@@ -183,7 +176,7 @@ def _choose(
 ) -> tuple[list[_Choice], list[ConsideredOption]]:
     """Which treatments can be planned for this patient, and which were considered and not
     (rules treatments.<id>.considered_when, held_when_any, stances)."""
-    mechanisms, drivers = _profile(facts)
+    mechanisms, drivers = active_profile(facts)
     chosen: list[_Choice] = []
     others: list[ConsideredOption] = []
     for t in catalog.treatments:

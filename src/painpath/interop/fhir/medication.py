@@ -13,12 +13,12 @@ such as BID. A problem in one request is reported against that request and never
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from painpath.domain.medications.orders import OrderLine, Quantity, doses_per_day
+from painpath.domain.numbers import read_number
 
 __all__ = ["RXNORM_SYSTEM", "FhirOrders", "read_medication_requests"]
 
@@ -71,16 +71,13 @@ def _positive(
 ) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.add(field, f"{value!r} is not a number")
+    number = read_number(value)
+    if isinstance(number, str):
+        shown = "the number" if number == "is too large" else repr(value)
+        problems.add(field, f"{shown} {number} (at most {_MAX_VALUE:g})")
         return None
-    try:
-        number = float(value)
-    except OverflowError:  # a JSON integer with hundreds of digits
-        problems.add(field, "is too large to be a dose or a frequency")
-        return None
-    if not math.isfinite(number) or number > _MAX_VALUE:
-        problems.add(field, f"{value!r} is not a usable number (at most {_MAX_VALUE:g})")
+    if number > _MAX_VALUE:
+        problems.add(field, f"{number:g} is above the most Painpath reads, {_MAX_VALUE:g}")
         return None
     if number <= 0:
         problems.add(field, f"{number:g} must be more than 0")
