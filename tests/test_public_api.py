@@ -14,6 +14,7 @@ def test_the_public_api_is_pinned():
     assert sorted(painpath.__all__) == [
         "Assessment",
         "Change",
+        "CheckpointProposal",
         "ImagingContext",
         "Intake",
         "IntakeError",
@@ -24,9 +25,13 @@ def test_the_public_api_is_pinned():
         "Plan",
         "Score",
         "ScoringError",
+        "Signal",
+        "SignalReport",
         "TaperError",
         "TaperPause",
         "TaperPlan",
+        "Timeline",
+        "TimelineError",
         "UnknownInstrumentError",
         "__version__",
         "assess",
@@ -36,7 +41,10 @@ def test_the_public_api_is_pinned():
         "load_knowledge",
         "mme",
         "plan",
+        "propose_checkpoint",
         "score",
+        "signals",
+        "signals_batch",
         "taper",
     ]
     for name in painpath.__all__:

@@ -73,6 +73,10 @@ def test_item_wording_is_shipped_only_where_the_licence_allows(kb: KnowledgeBase
 # care-model.md §6–7, default by default, with the seed each is distilled from.
 CARE_DEFAULTS = [
     ("signals", "baseline.window_days", 7, "001"),
+    ("signals", "baseline.min_days", 3, "001"),
+    ("signals", "expected_soreness.rise_points", 2, "002"),
+    ("signals", "flare.relief_guard_days", 28, "002"),
+    ("signals", "goal.meaningful_share_percent", 20, "002"),
     ("signals", "expected_soreness.onset_from_hours", 24, "002"),
     ("signals", "expected_soreness.onset_to_hours", 48, "002"),
     ("signals", "expected_soreness.settled_by_hours", 48, "002"),
@@ -99,6 +103,9 @@ CARE_DEFAULTS = [
     ("checkpoints", "after_intervention_min_days", 14, "001"),
     ("checkpoints", "after_intervention_max_days", 21, "001"),
     ("checkpoints", "ongoing_care_max_review_days", 90, "002"),
+    ("checkpoints", "refer_overlap_days", 14, "002"),
+    ("checkpoints", "ongoing_care_progress_percent", 75, "002"),
+    ("checkpoints", "capacity_progress_percent", 50, "002"),
 ]
 
 

@@ -17,6 +17,7 @@ from painpath.cli.assessment import assess, imaging, schema
 from painpath.cli.demo import demo
 from painpath.cli.planning import mme, plan, taper
 from painpath.cli.scoring import ask, compare, instruments, score
+from painpath.cli.timeline import checkpoint, signals
 
 __all__ = ["app", "main"]
 
@@ -56,6 +57,8 @@ app.command()(schema)
 app.command()(plan)
 app.command()(mme)
 app.command()(taper)
+app.command()(signals)
+app.command()(checkpoint)
 app.command("demo-intake")(demo)
 app.add_typer(knowledge.app)
 app.add_typer(fhir.app)

@@ -16,6 +16,7 @@ from painpath._api import assess as assess_api
 from painpath._api import imaging_context
 from painpath.cli._io import console, emit_json, fail, knowledge, read_json
 from painpath.domain.assessment import Assessment, Intake, IntakeError
+from painpath.domain.signals.timeline import Timeline
 
 __all__ = ["assess", "imaging", "schema"]
 
@@ -29,6 +30,7 @@ class Format(StrEnum):
 
 class SchemaName(StrEnum):
     intake = "intake"
+    timeline = "timeline"
 
 
 def assess(
@@ -80,7 +82,8 @@ def imaging(
 
 def schema(name: Annotated[SchemaName, typer.Argument(help="Which schema.")]) -> None:
     """Print a published JSON Schema (docs/schema/<name>.schema.json)."""
-    print(json.dumps(Intake.model_json_schema(), indent=2, ensure_ascii=False))
+    model = Timeline if name is SchemaName.timeline else Intake
+    print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 
 def _section(title: str, body: RenderableType) -> Panel:

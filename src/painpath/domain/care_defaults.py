@@ -58,12 +58,20 @@ def _ordered(low: Parameter, high: Parameter, what: str) -> None:
 
 class Baseline(_Group):
     window_days: Parameter
+    min_days: Parameter
+
+    @model_validator(mode="after")
+    def _fits(self) -> Baseline:
+        if self.min_days.value > self.window_days.value:
+            raise ValueError("baseline.min_days cannot exceed baseline.window_days")
+        return self
 
 
 class ExpectedSoreness(_Group):
     onset_from_hours: Parameter
     onset_to_hours: Parameter
     settled_by_hours: Parameter
+    rise_points: Parameter
 
     @model_validator(mode="after")
     def _order(self) -> ExpectedSoreness:
@@ -76,6 +84,7 @@ class FlareDefaults(_Group):
     goal_drop_percent: Parameter
     min_days: Parameter
     settle_within_hours: Parameter
+    relief_guard_days: Parameter
     setback_worse_points: Parameter
 
 
@@ -104,6 +113,7 @@ class Plateau(_Group):
 
 class GoalDefaults(_Group):
     met_held_days: Parameter
+    meaningful_share_percent: Parameter
 
 
 class CareSimplyContinuing(_Group):
@@ -148,6 +158,9 @@ class CheckpointDefaults(_Group):
     after_intervention_min_days: Parameter
     after_intervention_max_days: Parameter
     ongoing_care_max_review_days: Parameter
+    refer_overlap_days: Parameter
+    ongoing_care_progress_percent: Parameter
+    capacity_progress_percent: Parameter
 
     @model_validator(mode="after")
     def _order(self) -> CheckpointDefaults:

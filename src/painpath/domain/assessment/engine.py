@@ -38,6 +38,7 @@ from painpath.domain.assessment.result import Assessment
 from painpath.domain.assessment.screens import grade_irritability, screen_red_flags
 from painpath.domain.assessment.validation import FACT_FIELDS
 from painpath.domain.explain import Reason, sources_of
+from painpath.domain.input_errors import describe, json_path
 from painpath.domain.instruments import InstrumentDefinition, Score, ScoringError, score_answers
 from painpath.domain.instruments.answers import show
 
@@ -87,49 +88,6 @@ class IntakeError(ValueError):
         super().__init__("\n".join(f"{path}: {message}" for path, message in self.problems))
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part == "[key]":
-            out += " (key)"
-        else:
-            out += f".{part}" if out else part
-    return out or "(intake)"
-
-
-def _bound(value: object) -> str:
-    return f"{value:g}" if isinstance(value, int | float) else str(value)
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind, value = error["type"], error.get("input")
-    ctx = {k: _bound(v) for k, v in (error.get("ctx") or {}).items()}
-    shown = show(value)
-    messages = {
-        "less_than_equal": f"{shown} is above the maximum {ctx.get('le')}",
-        "greater_than_equal": f"{shown} is below the minimum {ctx.get('ge')}",
-        "less_than": f"{shown} must be below {ctx.get('lt')}",
-        "greater_than": f"{shown} must be above {ctx.get('gt')}",
-        "literal_error": f"{shown} is not one of {ctx.get('expected')}",
-        "missing": "required",
-        "extra_forbidden": "unknown field",
-        "string_pattern_mismatch": (
-            f"{shown} is not an RxNorm code (digits only)"
-            if ctx.get("pattern", "").startswith("^[0-9]")
-            else f"{shown} is not a code (lower-case letters, digits, _)"
-        ),
-        "too_long": f"too many entries; at most {ctx.get('max_length')}",
-        "string_too_long": f"longer than {ctx.get('max_length')} characters",
-        "too_short": f"needs at least {ctx.get('min_length')}",
-        "string_too_short": "must not be empty",
-    }
-    if kind in messages:
-        return messages[kind]
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
 def read_intake(data: object, knowledge: AssessmentKnowledge) -> Intake:
     """Validate an intake against its schema and the knowledge base, or raise IntakeError
     naming every problem by JSON path (``age``, ``red_flag_findings[2]``,
@@ -139,7 +97,9 @@ def read_intake(data: object, knowledge: AssessmentKnowledge) -> Intake:
     try:
         intake = Intake.model_validate(data)
     except ValidationError as exc:
-        found = [(_path(e["loc"]), _message(e)) for e in exc.errors(include_url=False)]
+        found = [
+            (json_path(e["loc"], "(intake)"), describe(e)) for e in exc.errors(include_url=False)
+        ]
         raise IntakeError(list(dict.fromkeys(found))) from None
     check_intake(intake, knowledge)
     return intake
