@@ -132,7 +132,7 @@ def test_knowledge_check_summarises_a_valid_base():
     assert (
         "is valid" in out.stdout
         and "17 instruments" in out.stdout
-        and "34 care-model defaults" in out.stdout
+        and "33 care-model defaults" in out.stdout
     )
 
 

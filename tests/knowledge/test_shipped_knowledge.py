@@ -95,7 +95,6 @@ CARE_DEFAULTS = [
     ("signals", "plateau.min_days", 21, "002"),
     ("signals", "goal.met_held_days", 14, "002"),
     ("signals", "care_simply_continuing.sessions_after_plateau", 4, "002"),
-    ("signals", "care_simply_continuing.ongoing_care_review_days", 90, "002"),
     ("signals", "data_gap.window_days", 7, "001"),
     ("signals", "data_gap.min_logged_days", 4, "001"),
     ("checkpoints", "interval_days", 14, "002"),

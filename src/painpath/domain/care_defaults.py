@@ -118,7 +118,6 @@ class GoalDefaults(_Group):
 
 class CareSimplyContinuing(_Group):
     sessions_after_plateau: Parameter
-    ongoing_care_review_days: Parameter
 
 
 class DataGap(_Group):

@@ -45,14 +45,15 @@ def worse_expr(value: str, base: str, sig: SignalDefaults) -> pl.Expr:
     """Is ``value`` raised against ``base`` (rule signals.flare): pain up by the rise in points;
     a goal down (``increase``) or up (``decrease``) by the drop percentage of a positive base."""
     rise = sig.flare.pain_rise_points.value
-    drop = sig.flare.goal_drop_percent.value / 100
+    pct = sig.flare.goal_drop_percent.value
     v, b = pl.col(value), pl.col(base)
+    # Percentages are compared in whole percent: 90 × 0.7 is 62.99999999999999 in floating point.
     return (
         pl.when(pl.col("goal").is_null())
         .then(v >= b + rise)
         .when(pl.col("sign") > 0)
-        .then((b > 0) & (v <= b * (1 - drop)))
-        .otherwise((b > 0) & (v >= b * (1 + drop)))
+        .then((b > 0) & (v * 100 <= b * (100 - pct)))
+        .otherwise((b > 0) & (v * 100 >= b * (100 + pct)))
         .fill_null(False)
     )
 

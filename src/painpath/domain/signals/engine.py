@@ -116,7 +116,7 @@ def evaluate(frames: TimelineFrames, defaults: CareDefaults, today: dt.date) -> 
         plateau_now.join(goals, on="patient_id", how="left"),
         goal_progress(grid),
         goal_met(grid, sig),
-        care_simply_continuing(grid, sig, plateau_now),
+        care_simply_continuing(grid, sig, defaults.checkpoints, plateau_now),
         checkpoint_due(grid, defaults.checkpoints),
         data_gap(grid, sig),
     ]

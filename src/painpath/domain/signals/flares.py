@@ -108,7 +108,7 @@ def flares(g: Grid, sig: SignalDefaults, sore: pl.DataFrame) -> pl.DataFrame:
     horizon = settle_days + week - 1
     need = int(sig.baseline.min_days.value)
     worse_pts = sig.flare.setback_worse_points.value
-    drop = sig.flare.goal_drop_percent.value / 100
+    pct = sig.flare.goal_drop_percent.value
     today = g.today
 
     candidates = (
@@ -204,8 +204,8 @@ def flares(g: Grid, sig: SignalDefaults, sore: pl.DataFrame) -> pl.DataFrame:
         pl.when(is_pain)
         .then(pl.col("nb") >= pl.col("b") + worse_pts)
         .when(pl.col("sign") > 0)
-        .then(pl.col("nb") <= pl.col("b") * (1 - drop))
-        .otherwise(pl.col("nb") >= pl.col("b") * (1 + drop))
+        .then(pl.col("nb") * 100 <= pl.col("b") * (100 - pct))
+        .otherwise(pl.col("nb") * 100 >= pl.col("b") * (100 + pct))
     )
     limit = pl.col("start") + day(settle_days)
     settled_in_time = pl.col("settled").is_not_null() & (pl.col("settled") <= limit)

@@ -8,7 +8,7 @@ import math
 
 import polars as pl
 
-from painpath.domain.care_defaults import SignalDefaults
+from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
 from painpath.domain.signals._grid import Grid, day
 
 __all__ = ["care_simply_continuing", "goal_met", "goal_progress", "plateau"]
@@ -202,11 +202,14 @@ def plateau(
     return signal, evidence
 
 
-def care_simply_continuing(g: Grid, sig: SignalDefaults, plateau_now: pl.DataFrame) -> pl.DataFrame:
+def care_simply_continuing(
+    g: Grid, sig: SignalDefaults, cp: CheckpointDefaults, plateau_now: pl.DataFrame
+) -> pl.DataFrame:
     """Rule signals.care_simply_continuing: a plateau with sessions_after_plateau more sessions
     and no checkpoint decision since; or intentional ongoing care past its review date."""
     more = int(sig.care_simply_continuing.sessions_after_plateau.value)
-    review = int(sig.care_simply_continuing.ongoing_care_review_days.value)
+    # An ongoing-care decision without a review date is reviewed at the latest allowed date.
+    review = int(cp.ongoing_care_max_review_days.value)
     today = g.today
     after = (
         plateau_now.select("patient_id", "r0")

@@ -22,7 +22,7 @@ def relief_windows(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
     """Rule signals.relief_window: per session before today, the consecutive days after it
     with pain meaningfully below the pre-session baseline or a goal meaningfully easier."""
     pts = sig.relief_window.pain_drop_points.value
-    pct = sig.relief_window.pain_drop_percent.value / 100
+    pct = sig.relief_window.pain_drop_percent.value
     today = g.today
     s = g.sessions.filter(pl.col("date") < today).select(
         "patient_id",
@@ -40,7 +40,8 @@ def relief_windows(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
     relieved = (
         pl.when(is_pain)
         .then(
-            (pl.col("value") <= pl.col("Bs") - pts) | (pl.col("value") <= pl.col("Bs") * (1 - pct))
+            (pl.col("value") <= pl.col("Bs") - pts)
+            | (pl.col("value") * 100 <= pl.col("Bs") * (100 - pct))
         )
         .otherwise((pl.col("value") - pl.col("Bs")) * pl.col("sign") >= pl.col("mc"))
         .fill_null(False)

@@ -162,7 +162,7 @@ def _params(sig: SignalDefaults, cp: CheckpointDefaults) -> dict[str, dict[str, 
         "goal_met": {"met_held_days": sig.goal.met_held_days},
         "care_simply_continuing": {
             "sessions_after_plateau": sig.care_simply_continuing.sessions_after_plateau,
-            "ongoing_care_review_days": sig.care_simply_continuing.ongoing_care_review_days,
+            "ongoing_care_max_review_days": cp.ongoing_care_max_review_days,
         },
         "checkpoint_due": {
             "interval_days": cp.interval_days,
