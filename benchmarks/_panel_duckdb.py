@@ -41,20 +41,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from painpath.domain.signals.engine import SIGNAL_SCHEMA
 from painpath.domain.signals.frames import TimelineFrames
 
 __all__ = ["COLUMNS", "evaluate_duckdb"]
 
-COLUMNS: dict[str, pl.DataType] = {
-    "patient_id": pl.String(),
-    "id": pl.String(),
-    "start": pl.Date(),
-    "end": pl.Date(),
-    "status": pl.String(),
-    "goal": pl.String(),
-    "session": pl.Date(),
-    "value": pl.Float64(),
-}
+COLUMNS: dict[str, pl.DataType] = SIGNAL_SCHEMA  # the eight compared columns
 
 _TABLES = ("patients", "days", "goals", "goal_values", "sessions", "checkpoints")
 

@@ -78,20 +78,12 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from painpath.domain.signals.engine import SIGNAL_SCHEMA
 from painpath.domain.signals.frames import TimelineFrames
 
 __all__ = ["OUTPUT_SCHEMA", "evaluate_pandas"]
 
-OUTPUT_SCHEMA: dict[str, pl.DataType] = {
-    "patient_id": pl.String(),
-    "id": pl.String(),
-    "start": pl.Date(),
-    "end": pl.Date(),
-    "status": pl.String(),
-    "goal": pl.String(),
-    "session": pl.Date(),
-    "value": pl.Float64(),
-}
+OUTPUT_SCHEMA: dict[str, pl.DataType] = SIGNAL_SCHEMA  # the eight compared columns
 MEASURES = ["pain", "steps", "sitting_min", "sleep_h", "function"]
 
 

@@ -36,19 +36,11 @@ from rich.console import Console
 from rich.table import Table
 
 from painpath import default_knowledge
+from painpath.domain.signals.engine import SIGNAL_SCHEMA
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("engine", "pandas", "duckdb")
-SCHEMA: dict[str, pl.DataType] = {
-    "patient_id": pl.String(),
-    "id": pl.String(),
-    "start": pl.Date(),
-    "end": pl.Date(),
-    "status": pl.String(),
-    "goal": pl.String(),
-    "session": pl.Date(),
-    "value": pl.Float64(),
-}
+SCHEMA: dict[str, pl.DataType] = SIGNAL_SCHEMA  # the eight compared columns
 KEYS = [name for name in SCHEMA if name != "value"]
 EXAMPLES = 3
 

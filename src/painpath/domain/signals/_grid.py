@@ -16,7 +16,7 @@ import polars as pl
 from painpath.domain.care_defaults import SignalDefaults
 from painpath.domain.signals.frames import TimelineFrames
 
-__all__ = ["KEY", "Grid", "build_grid", "day", "worse_expr"]
+__all__ = ["KEY", "Grid", "build_grid", "day", "signal", "worse_expr"]
 
 KEY = ["patient_id", "goal"]
 
@@ -24,6 +24,35 @@ KEY = ["patient_id", "goal"]
 def day(n: int | pl.Expr) -> pl.Expr:
     """A duration of ``n`` calendar days, as an expression."""
     return pl.duration(days=n)
+
+
+def signal(
+    name: str,
+    *,
+    start: str | pl.Expr | None = None,
+    end: str | pl.Expr | None = None,
+    status: str | pl.Expr | None = None,
+    goal: str | pl.Expr | None = None,
+    session: str | pl.Expr | None = None,
+    value: str | pl.Expr | None = None,
+) -> list[pl.Expr]:
+    """The seven columns every signal row has after patient_id (column names or expressions;
+    left out, a typed null). Text names a column; a literal status is given as pl.lit(...)."""
+
+    def col(x: str | pl.Expr | None, dtype: pl.DataType) -> pl.Expr:
+        if x is None:
+            return pl.lit(None, dtype)
+        return (pl.col(x) if isinstance(x, str) else x).cast(dtype)
+
+    return [
+        pl.lit(name).alias("id"),
+        col(start, pl.Date()).alias("start"),
+        col(end, pl.Date()).alias("end"),
+        col(status, pl.String()).alias("status"),
+        col(goal, pl.String()).alias("goal"),
+        col(session, pl.Date()).alias("session"),
+        col(value, pl.Float64()).alias("value"),
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,20 @@ from painpath.domain.signals.relief import (
 )
 from painpath.domain.signals.schedule import checkpoint_due, data_gap
 
-__all__ = ["COLUMNS", "SIGNAL_IDS", "CareDefaults", "evaluate"]
+__all__ = ["COLUMNS", "SIGNAL_IDS", "SIGNAL_SCHEMA", "CareDefaults", "evaluate"]
 
-COLUMNS = ["patient_id", "id", "start", "end", "status", "goal", "session", "value"]
+SIGNAL_SCHEMA: dict[str, pl.DataType] = {
+    "patient_id": pl.String(),
+    "id": pl.String(),
+    "start": pl.Date(),
+    "end": pl.Date(),
+    "status": pl.String(),
+    "goal": pl.String(),
+    "session": pl.Date(),
+    "value": pl.Float64(),
+}
+"""The eight columns every implementation of the rules returns (the benchmark compares them)."""
+COLUMNS = list(SIGNAL_SCHEMA)
 SIGNAL_IDS = (
     "expected_soreness",
     "flare",
@@ -49,17 +60,8 @@ SIGNAL_IDS = (
     "data_gap",
 )
 _ORDER = {name: i for i, name in enumerate(SIGNAL_IDS)}
-_SCHEMA = {
-    "patient_id": pl.UInt32(),
-    "id": pl.String(),
-    "start": pl.Date(),
-    "end": pl.Date(),
-    "status": pl.String(),
-    "goal": pl.String(),
-    "session": pl.Date(),
-    "value": pl.Float64(),
-    "evidence": pl.String(),
-}
+# Inside the evaluation patients are numbered; the evidence travels as a JSON object.
+_SCHEMA = {**SIGNAL_SCHEMA, "patient_id": pl.UInt32(), "evidence": pl.String()}
 
 
 class CareDefaults(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from painpath.domain.care_defaults import SignalDefaults
-from painpath.domain.signals._grid import KEY, Grid, day, worse_expr
+from painpath.domain.signals._grid import KEY, Grid, day, signal, worse_expr
 
 __all__ = ["flares", "soreness"]
 
@@ -70,13 +70,13 @@ def soreness(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
         )
         .select(
             "patient_id",
-            id=pl.lit("expected_soreness"),
-            start="start",
-            end="end",
-            status=pl.lit(None, pl.String),
-            goal=pl.lit(None, pl.String),
-            session="s",
-            value=(pl.col("peak") - pl.col("baseline")).round(3),
+            *signal(
+                "expected_soreness",
+                start="start",
+                end="end",
+                session="s",
+                value=(pl.col("peak") - pl.col("baseline")).round(3),
+            ),
             back="back",
             baseline="baseline",
             peak="peak",
@@ -247,13 +247,14 @@ def flares(g: Grid, sig: SignalDefaults, sore: pl.DataFrame) -> pl.DataFrame:
     ep = ep.join(explained, on=["patient_id", "goal", "start"], how="anti", nulls_equal=True)
     return ep.select(
         "patient_id",
-        id=pl.lit("flare"),
-        start="start",
-        end="end",
-        status="status",
-        goal="goal",
-        session=pl.lit(None, pl.Date),
-        value=pl.col("peak").round(3),
+        *signal(
+            "flare",
+            start="start",
+            end="end",
+            status="status",
+            goal="goal",
+            value=pl.col("peak").round(3),
+        ),
         baseline="b",
         peak_date="peak_date",
         settled="settled",

@@ -9,12 +9,9 @@ import math
 import polars as pl
 
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
-from painpath.domain.signals._grid import Grid, day
+from painpath.domain.signals._grid import Grid, day, signal
 
 __all__ = ["care_simply_continuing", "goal_met", "goal_progress", "plateau"]
-
-_NONE_S = pl.lit(None, pl.String)
-_NONE_D = pl.lit(None, pl.Date)
 
 
 def goal_progress(g: Grid) -> pl.DataFrame:
@@ -28,15 +25,15 @@ def goal_progress(g: Grid) -> pl.DataFrame:
         .join(g.patients.select("patient_id", "start"), on="patient_id")
         .select(
             "patient_id",
-            id=pl.lit("goal_progress"),
-            start="start",
-            end=pl.lit(g.today),
-            status=_NONE_S,
-            goal="goal",
-            session=_NONE_D,
-            value=(
-                (pl.col("level") - pl.col("baseline")) / (pl.col("target") - pl.col("baseline"))
-            ).round(3),
+            *signal(
+                "goal_progress",
+                start="start",
+                end=pl.lit(g.today),
+                goal="goal",
+                value=(
+                    (pl.col("level") - pl.col("baseline")) / (pl.col("target") - pl.col("baseline"))
+                ).round(3),
+            ),
             level="level",
             baseline="baseline",
             target="target",
@@ -69,13 +66,7 @@ def goal_met(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
         ((pl.lit(g.today) - pl.col("first")).dt.total_days() >= held - 1) & (pl.col("logs") >= need)
     ).select(
         "patient_id",
-        id=pl.lit("goal_met"),
-        start="first",
-        end=pl.lit(g.today),
-        status=_NONE_S,
-        goal="goal",
-        session=_NONE_D,
-        value=pl.lit(None, pl.Float64),
+        *signal("goal_met", start="first", end=pl.lit(g.today), goal="goal"),
         logs="logs",
     )
 
@@ -186,20 +177,14 @@ def plateau(
         .filter(pl.col("r_last") == today)
     )
     now = refs.filter(pl.col("r") == today).select("patient_id", "W", "s3")
-    signal = run.join(now, on="patient_id").select(
+    found = run.join(now, on="patient_id").select(
         "patient_id",
-        id=pl.lit("plateau"),
-        start="W0",
-        end=pl.lit(today),
-        status=_NONE_S,
-        goal=_NONE_S,
-        session=_NONE_D,
-        value=pl.lit(None, pl.Float64),
+        *signal("plateau", start="W0", end=pl.lit(today)),
         r0="r0",
         window_start="W",
     )
     evidence = per_goal.filter(pl.col("r") == today).join(run.select("patient_id"), on="patient_id")
-    return signal, evidence
+    return found, evidence
 
 
 def care_simply_continuing(
@@ -227,13 +212,7 @@ def care_simply_continuing(
     )
     drifting = after.join(decided, on="patient_id", how="anti").select(
         "patient_id",
-        id=pl.lit("care_simply_continuing"),
-        start="r0",
-        end=_NONE_D,
-        status=pl.lit("plateau"),
-        goal=_NONE_S,
-        session=_NONE_D,
-        value=pl.lit(None, pl.Float64),
+        *signal("care_simply_continuing", start="r0", status=pl.lit("plateau")),
         sessions="sessions",
     )
     latest = g.checkpoints.group_by("patient_id").agg(pl.all().sort_by("date").last())
@@ -244,13 +223,7 @@ def care_simply_continuing(
     )
     lapsed = overdue.select(
         "patient_id",
-        id=pl.lit("care_simply_continuing"),
-        start="due",
-        end=_NONE_D,
-        status=pl.lit("ongoing_care_overdue"),
-        goal=_NONE_S,
-        session=_NONE_D,
-        value=pl.lit(None, pl.Float64),
+        *signal("care_simply_continuing", start="due", status=pl.lit("ongoing_care_overdue")),
         decided="date",
     )
     return pl.concat([drifting, lapsed], how="diagonal_relaxed")

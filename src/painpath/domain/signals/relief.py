@@ -10,12 +10,9 @@ from __future__ import annotations
 import polars as pl
 
 from painpath.domain.care_defaults import SignalDefaults
-from painpath.domain.signals._grid import Grid, day
+from painpath.domain.signals._grid import Grid, day, signal
 
 __all__ = ["movement_entry", "passive_active_ratio", "relief_windows", "response"]
-
-_NONE_S = pl.lit(None, pl.String)
-_NONE_D = pl.lit(None, pl.Date)
 
 
 def relief_windows(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
@@ -78,13 +75,13 @@ def relief_windows(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
     has_days = pl.col("v") >= 1
     return out.select(
         "patient_id",
-        id=pl.lit("relief_window"),
-        start=pl.when(has_days).then(pl.col("s") + day(1)),
-        end=pl.when(has_days).then(pl.col("s") + day(pl.col("v"))),
-        status=_NONE_S,
-        goal=_NONE_S,
-        session="s",
-        value=pl.col("v").cast(pl.Float64),
+        *signal(
+            "relief_window",
+            start=pl.when(has_days).then(pl.col("s") + day(1)),
+            end=pl.when(has_days).then(pl.col("s") + day(pl.col("v"))),
+            session="s",
+            value=pl.col("v").cast(pl.Float64),
+        ),
         n="n",
         baseline="P",
         derived="derived",
@@ -109,13 +106,13 @@ def response(relief: pl.DataFrame, g: Grid, sig: SignalDefaults) -> pl.DataFrame
     )
     established = first.select(
         "patient_id",
-        id=pl.lit("response_established"),
-        start="session",
-        end=_NONE_D,
-        status=pl.when(pl.col("n") <= within).then(pl.lit("early")),
-        goal=_NONE_S,
-        session="session",
-        value="value",
+        *signal(
+            "response_established",
+            start="session",
+            status=pl.when(pl.col("n") <= within).then(pl.lit("early")),
+            session="session",
+            value="value",
+        ),
         n="n",
     )
     early = relief.filter(pl.col("n") <= within)
@@ -134,13 +131,7 @@ def response(relief: pl.DataFrame, g: Grid, sig: SignalDefaults) -> pl.DataFrame
     )
     non = none.select(
         "patient_id",
-        id=pl.lit("non_responder"),
-        start="first",
-        end="last",
-        status=_NONE_S,
-        goal=_NONE_S,
-        session=_NONE_D,
-        value="best",
+        *signal("non_responder", start="first", end="last", value="best"),
         windows="windows",
     )
     return pl.concat([established, non], how="diagonal_relaxed")
@@ -172,13 +163,7 @@ def movement_entry(relief: pl.DataFrame, g: Grid, sig: SignalDefaults) -> pl.Dat
     )
     return first.join(later_active, on="patient_id", how="anti").select(
         "patient_id",
-        id=pl.lit("movement_entry_ready"),
-        start="session",
-        end=_NONE_D,
-        status=_NONE_S,
-        goal=_NONE_S,
-        session="session",
-        value="value",
+        *signal("movement_entry_ready", start="session", session="session", value="value"),
         next_session="next_session",
     )
 
@@ -200,13 +185,12 @@ def passive_active_ratio(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
     begin = pl.col("start") + day(pl.col("k") * width)
     return w.select(
         "patient_id",
-        id=pl.lit("passive_active_ratio"),
-        start=begin,
-        end=pl.min_horizontal(begin + day(width - 1), pl.lit(g.today)),
-        status=_NONE_S,
-        goal=_NONE_S,
-        session=_NONE_D,
-        value=(pl.col("passive") / (pl.col("passive") + pl.col("active"))).round(3),
+        *signal(
+            "passive_active_ratio",
+            start=begin,
+            end=pl.min_horizontal(begin + day(width - 1), pl.lit(g.today)),
+            value=(pl.col("passive") / (pl.col("passive") + pl.col("active"))).round(3),
+        ),
         passive="passive",
         active="active",
     )

@@ -5,12 +5,10 @@ from __future__ import annotations
 import polars as pl
 
 from painpath.domain.care_defaults import CheckpointDefaults, SignalDefaults
-from painpath.domain.signals._grid import Grid, day
+from painpath.domain.signals._grid import Grid, day, signal
 
 __all__ = ["checkpoint_due", "data_gap"]
 
-_NONE_S = pl.lit(None, pl.String)
-_NONE_D = pl.lit(None, pl.Date)
 # When two reasons fall due the same day, the more specific one names the signal.
 _ORDER = {"after_intervention": 0, "interval_sessions": 1, "interval_days": 2}
 
@@ -83,13 +81,12 @@ def checkpoint_due(g: Grid, cp: CheckpointDefaults) -> pl.DataFrame:
     )
     return due.select(
         "patient_id",
-        id=pl.lit("checkpoint_due"),
-        start="due",
-        end=_NONE_D,
-        status="status",
-        goal=_NONE_S,
-        session=_NONE_D,
-        value=(pl.lit(today) - pl.col("due")).dt.total_days().cast(pl.Float64),
+        *signal(
+            "checkpoint_due",
+            start="due",
+            status="status",
+            value=(pl.lit(today) - pl.col("due")).dt.total_days().cast(pl.Float64),
+        ),
         since=pl.col("last"),
         decided="decided",
     )
@@ -126,13 +123,12 @@ def data_gap(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
         .filter(pl.col("logged") < pl.col("required"))
         .select(
             "patient_id",
-            id=pl.lit("data_gap"),
-            start="begin",
-            end=pl.lit(today),
-            status=_NONE_S,
-            goal=_NONE_S,
-            session=_NONE_D,
-            value=pl.col("logged").cast(pl.Float64),
+            *signal(
+                "data_gap",
+                start="begin",
+                end=pl.lit(today),
+                value=pl.col("logged").cast(pl.Float64),
+            ),
             required="required",
         )
     )
