@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -58,14 +59,7 @@ def signals(
     timelines). Bad input exits 2 naming each problem by JSON path; nothing is computed.
     """
     timelines, many, (when, kb) = _load(file, today)
-    reports = _reports(timelines, when, kb)
-    if output is Format.text:
-        for r in reports:
-            console.print(render_signals(r))
-    elif many:
-        emit_json([r.to_dict() for r in reports])
-    else:
-        emit_json(reports[0].to_dict())
+    _emit(_reports(timelines, when, kb), many=many, output=output, render=render_signals)
 
 
 def checkpoint(
@@ -77,13 +71,20 @@ def checkpoint(
     graduate — with its reasons and the signals behind them (docs/signals.md)."""
     timelines, many, (when, kb) = _load(file, today)
     proposals = proposals_batch(timelines, today=when, knowledge=kb)
+    _emit(proposals, many=many, output=output, render=render_proposal)
+
+
+def _emit(
+    results: Sequence[Any], *, many: bool, output: Format, render: Callable[[Any], Any]
+) -> None:
+    """Text: one panel per patient; JSON: one object, or a list for a list of timelines."""
     if output is Format.text:
-        for p in proposals:
-            console.print(render_proposal(p))
+        for r in results:
+            console.print(render(r))
     elif many:
-        emit_json([p.to_dict() for p in proposals])
+        emit_json([r.to_dict() for r in results])
     else:
-        emit_json(proposals[0].to_dict())
+        emit_json(results[0].to_dict())
 
 
 def _signal_table(report: SignalReport) -> Table:
