@@ -131,16 +131,26 @@ def build_grid(frames: TimelineFrames, sig: SignalDefaults, today: dt.date) -> G
         .with_columns(gi=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("patient_id"))
     )
 
-    calendar = patients.select(
-        "patient_id", date=pl.date_ranges("start", pl.lit(today), interval="1d")
-    ).explode("date")
+    # One row per patient and day, marking the session days; every metric is laid out on it.
+    calendar = (
+        patients.select("patient_id", date=pl.date_ranges("start", pl.lit(today), interval="1d"))
+        .explode("date")
+        .join(
+            sessions.select("patient_id", "date", at_s=pl.lit(True)),
+            on=["patient_id", "date"],
+            how="left",
+        )
+    )
     pain = calendar.join(
         days.select("patient_id", "date", value=pl.col("pain")),
         on=["patient_id", "date"],
         how="left",
     ).with_columns(goal=pl.lit(None, pl.String), gi=pl.lit(0, pl.UInt32))
+    numbered = values.join(goals.select("patient_id", "goal", "gi"), on=["patient_id", "goal"])
     goal_days = calendar.join(goals.select("patient_id", "goal", "gi"), on="patient_id").join(
-        values, on=["patient_id", "goal", "date"], how="left"
+        numbered.select("patient_id", "gi", "date", "value"),
+        on=["patient_id", "gi", "date"],
+        how="left",
     )
     window = int(sig.baseline.window_days.value)
     need = int(sig.baseline.min_days.value)
@@ -150,8 +160,10 @@ def build_grid(frames: TimelineFrames, sig: SignalDefaults, today: dt.date) -> G
     grid = (
         pl.concat(
             [
-                pain.select("patient_id", "goal", "gi", "date", pl.col("value").cast(pl.Float64)),
-                goal_days.select("patient_id", "goal", "gi", "date", "value"),
+                pain.select(
+                    "patient_id", "goal", "gi", "date", "at_s", pl.col("value").cast(pl.Float64)
+                ),
+                goal_days.select("patient_id", "goal", "gi", "date", "at_s", "value"),
             ]
         )
         # Integers sort and group faster than text: gi numbers the metrics (0 is pain).
@@ -159,12 +171,6 @@ def build_grid(frames: TimelineFrames, sig: SignalDefaults, today: dt.date) -> G
         .with_columns(L=level.over(["patient_id", "gi"]))
         .with_columns(B=pl.col("L").shift(1).over(["patient_id", "gi"]))
         # sd: the latest session on or before the day; Bs: the metric's baseline before it.
-        .join(
-            sessions.select("patient_id", "date", at_s=pl.lit(True)),
-            on=["patient_id", "date"],
-            how="left",
-            maintain_order="left",
-        )
         .with_columns(
             sd=pl.when(pl.col("at_s")).then(pl.col("date")),
             # Values are never negative, so −1 carries "no baseline" through the fill.
@@ -177,8 +183,8 @@ def build_grid(frames: TimelineFrames, sig: SignalDefaults, today: dt.date) -> G
         .with_columns(Bs=pl.when(pl.col("Bs") >= 0).then(pl.col("Bs")))
         .drop("at_s")
         .join(
-            goals.select("patient_id", "goal", "sign", "baseline", "target", "mc"),
-            on=KEY,
+            goals.select("patient_id", "gi", "sign", "baseline", "target", "mc"),
+            on=["patient_id", "gi"],
             how="left",
             maintain_order="left",
         )
