@@ -11,6 +11,7 @@ from painpath.domain.signals import evaluate
 from painpath.domain.signals.columns import to_frames
 from painpath.domain.signals.report import SignalReport, reports_from_frame
 from painpath.domain.signals.timeline import (
+    PHASES,
     Timeline,
     TimelineError,
     phase_on,
@@ -19,7 +20,7 @@ from painpath.domain.signals.timeline import (
 )
 from painpath.knowledge import KnowledgeBase, default_knowledge
 
-__all__ = ["propose_checkpoint", "read_timelines", "signals", "signals_batch"]
+__all__ = ["proposals_batch", "propose_checkpoint", "read_timelines", "signals", "signals_batch"]
 
 
 def _today(value: dt.date | str | None) -> dt.date:
@@ -124,7 +125,7 @@ def signals_batch(
 def _proposal(
     t: Timeline, report: SignalReport, plan: Plan | None, kb: KnowledgeBase
 ) -> CheckpointProposal:
-    order = tuple(p.id for p in plan.phases) if plan and plan.phases else None
+    order = tuple(p.id for p in plan.phases) if plan and plan.phases else PHASES
     before = phase_on(t, report.today - dt.timedelta(days=1))
     framed = SignalReport(
         patient_id=report.patient_id,
@@ -133,9 +134,7 @@ def _proposal(
         signals=report.signals,
         knowledge_version=report.knowledge_version,
     )
-    if order:
-        return propose(framed, t.checkpoints, kb.checkpoints, phase_order=order)
-    return propose(framed, t.checkpoints, kb.checkpoints)
+    return propose(framed, t.checkpoints, kb.checkpoints, phase_order=order)
 
 
 def propose_checkpoint(
@@ -161,8 +160,14 @@ def propose_checkpoint(
 
 
 def proposals_batch(
-    timelines: Sequence[Timeline], *, today: dt.date, knowledge: KnowledgeBase
+    timelines: Sequence[Timeline | Mapping[str, object]],
+    *,
+    today: dt.date | str | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> list[CheckpointProposal]:
-    """Proposals for validated timelines, from one evaluation (the CLI's list form)."""
-    reports = _reports(timelines, today, knowledge)
-    return [_proposal(t, r, None, knowledge) for t, r in zip(timelines, reports, strict=True)]
+    """Proposals for many patients, in input order, from one evaluation (the CLI's list form);
+    each is what ``propose_checkpoint`` gives that patient without a plan."""
+    kb = knowledge or default_knowledge()
+    parsed = read_timelines(list(timelines), knowledge=kb)
+    reports = _reports(parsed, _today(today), kb)
+    return [_proposal(t, r, None, kb) for t, r in zip(parsed, reports, strict=True)]

@@ -12,11 +12,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from painpath._timeline_api import _reports, _today, proposals_batch, read_timelines
+from painpath._timeline_api import proposals_batch, read_timelines, signals_batch
 from painpath.cli._io import console, emit_json, fail, knowledge, read_json
 from painpath.domain.checkpoints import CheckpointProposal
 from painpath.domain.signals.report import SignalReport
-from painpath.domain.signals.timeline import Timeline, TimelineError
+from painpath.domain.signals.timeline import TimelineError
 
 __all__ = ["checkpoint", "render_proposal", "render_signals", "signals"]
 
@@ -36,15 +36,15 @@ _TODAY = typer.Option(
 _FORMAT = typer.Option("--format", help="json (default) or text.")
 
 
-def _load(file: str, today: str | None) -> tuple[list[Timeline], bool, Any]:
+def _run(file: str, today: str | None, batch: Callable[..., list[Any]]) -> tuple[list[Any], bool]:
+    """Read a timeline or a list of them and evaluate all at once; bad input exits 2."""
     kb = knowledge()
     data = read_json(f"@{file}" if not file.startswith("@") else file, what="")
     try:
-        when = _today(today)
-        timelines = read_timelines(data, knowledge=kb)
+        timelines = read_timelines(data, knowledge=kb)  # paths named as the file has them
+        return batch(timelines, today=today, knowledge=kb), isinstance(data, list)
     except TimelineError as exc:
         fail("\n".join(f"{path}: {message}" for path, message in exc.problems))
-    return timelines, isinstance(data, list), (when, kb)
 
 
 def signals(
@@ -58,8 +58,8 @@ def signals(
     Prints {"patient_id", "today", "phase", "signals": [...]} (a list for a list of
     timelines). Bad input exits 2 naming each problem by JSON path; nothing is computed.
     """
-    timelines, many, (when, kb) = _load(file, today)
-    _emit(_reports(timelines, when, kb), many=many, output=output, render=render_signals)
+    reports, many = _run(file, today, signals_batch)
+    _emit(reports, many=many, output=output, render=render_signals)
 
 
 def checkpoint(
@@ -69,8 +69,7 @@ def checkpoint(
 ) -> None:
     """Propose the checkpoint decision — continue, adjust, transition, refer, ongoing_care or
     graduate — with its reasons and the signals behind them (docs/signals.md)."""
-    timelines, many, (when, kb) = _load(file, today)
-    proposals = proposals_batch(timelines, today=when, knowledge=kb)
+    proposals, many = _run(file, today, proposals_batch)
     _emit(proposals, many=many, output=output, render=render_proposal)
 
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from painpath.domain.care_defaults import CheckpointDefaults
 from painpath.domain.signals.report import Signal, SignalReport
-from painpath.domain.signals.timeline import PHASES, CheckpointDecision
+from painpath.domain.signals.timeline import PHASES, CheckpointDecision, Decision
 
 __all__ = ["CheckpointProposal", "ProposalReason", "propose"]
 
-Decision = Literal["continue", "adjust", "transition", "refer", "ongoing_care", "graduate"]
 _PASSIVE_PHASES = ("settle", "extend_window")
 
 

@@ -112,7 +112,7 @@ def evaluate(frames: TimelineFrames, defaults: CareDefaults, today: dt.date) -> 
         sore,
         flare,
         relief,
-        response(relief, grid, sig),
+        response(relief, sig),
         movement_entry(relief, grid, sig),
         passive_active_ratio(grid, sig),
         plateau_now.join(goals, on="patient_id", how="left"),

@@ -83,18 +83,6 @@ class TimelineFrames:
     sessions: pl.DataFrame
     checkpoints: pl.DataFrame
 
-    @classmethod
-    def empty(cls) -> TimelineFrames:
-        """No patients at all."""
-        return cls(
-            patients=pl.DataFrame(schema=PATIENTS),
-            days=pl.DataFrame(schema=DAYS),
-            goals=pl.DataFrame(schema=GOALS),
-            goal_values=pl.DataFrame(schema=GOAL_VALUES),
-            sessions=pl.DataFrame(schema=SESSIONS),
-            checkpoints=pl.DataFrame(schema=CHECKPOINTS),
-        )
-
     def conformed(self) -> TimelineFrames:
         """The same frames with exactly the schema columns, in schema order and types."""
         return TimelineFrames(

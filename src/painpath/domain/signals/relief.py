@@ -92,7 +92,7 @@ def relief_windows(g: Grid, sig: SignalDefaults) -> pl.DataFrame:
     )
 
 
-def response(relief: pl.DataFrame, g: Grid, sig: SignalDefaults) -> pl.DataFrame:
+def response(relief: pl.DataFrame, sig: SignalDefaults) -> pl.DataFrame:
     """Rules signals.response_established and signals.non_responder: a relief window of at
     least min_relief_days within the first within_sessions sessions, or none at all."""
     need = sig.response_established.min_relief_days.value

@@ -23,6 +23,7 @@ __all__ = [
     "PHASES",
     "CheckpointDecision",
     "Day",
+    "Decision",
     "Goal",
     "Modality",
     "Session",
