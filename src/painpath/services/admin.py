@@ -1,0 +1,68 @@
+"""The clinic admin's use cases: the clinic's accounts and its audit trail."""
+
+from __future__ import annotations
+
+from painpath.services import accounts
+from painpath.services._use_case import use_case
+from painpath.services.commands import UserInput
+from painpath.services.errors import InvalidInput, NotFound
+from painpath.store.models import AuditEvent, Clinic, Patient, User
+from painpath.store.unit_of_work import SqlUnitOfWork
+
+__all__ = ["add_user", "get_clinic", "list_audit_events", "list_users"]
+
+
+@use_case("clinic.read")
+def get_clinic(uow: SqlUnitOfWork) -> Clinic:
+    """The caller's own clinic."""
+    clinic = uow.db.get(Clinic, uow.records.principal.clinic_id)
+    if clinic is None:  # pragma: no cover - a principal always belongs to a stored clinic
+        raise NotFound("clinic")
+    uow.about("clinic", clinic.id)
+    return clinic
+
+
+@use_case("user.list")
+def list_users(uow: SqlUnitOfWork, *, limit: int, offset: int) -> tuple[list[User], int]:
+    """The clinic's accounts (clinic admin)."""
+    uow.about("user", None)
+    uow.records.principal.require_admin()
+    return uow.records.page(User, order_by=(User.username,), limit=limit, offset=offset)
+
+
+@use_case("user.create")
+def add_user(uow: SqlUnitOfWork, data: UserInput) -> User:
+    """A new account in the admin's own clinic; a patient account points at one of its patients."""
+    uow.about("user", None)
+    p = uow.records.principal
+    p.require_admin()
+    if uow.db.query(User.id).filter(User.username == data.username).first():
+        raise InvalidInput([("username", f"{data.username!r} is taken")])
+    if (data.role == "patient") != (data.patient_id is not None):
+        raise InvalidInput([("patient_id", "give it for a patient account, and only then")])
+    if data.patient_id:
+        uow.records.get(Patient, data.patient_id)
+    user = uow.records.add(
+        User(
+            username=data.username,
+            display_name=data.display_name,
+            role=data.role,
+            password_hash=accounts.hash_password(data.password),
+            patient_id=data.patient_id,
+        )
+    )
+    uow.about("user", user.id, patient_id=data.patient_id)
+    return user
+
+
+@use_case("audit.read")
+def list_audit_events(
+    uow: SqlUnitOfWork, *, limit: int, offset: int, patient_id: str | None = None
+) -> tuple[list[AuditEvent], int]:
+    """The clinic's audit events, newest first (clinic admin); optionally for one patient."""
+    uow.about("audit_event", None, patient_id=patient_id)
+    uow.records.principal.require_admin()
+    where = [AuditEvent.patient_id == patient_id] if patient_id else []
+    return uow.records.page(
+        AuditEvent, *where, order_by=(AuditEvent.id.desc(),), limit=limit, offset=offset
+    )

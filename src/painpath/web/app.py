@@ -1,0 +1,110 @@
+"""The composition root of the web app: settings → engine → services → FastAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from painpath._version import __version__
+from painpath.knowledge import KnowledgeBase, default_knowledge
+from painpath.settings import Settings, load_settings
+from painpath.store._engine import make_engine, make_session_factory
+from painpath.web.context import AppContext
+from painpath.web.problems import install_problem_handlers, problem
+
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+# Larger bodies are refused before they are read (an intake is a few kB; a CSV import ≤ 1 MB).
+MAX_BODY_BYTES = 2_000_000
+
+
+class _Guard:
+    """Refuse oversized bodies with 413 and mark every answer private and not sniffable."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = problem(413, f"the body is larger than {MAX_BODY_BYTES:,} bytes")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise _TooLarge
+            return message
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"cache-control", b"no-store"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, limited, secured)
+        except _TooLarge:
+            response = problem(413, f"the body is larger than {MAX_BODY_BYTES:,} bytes")
+            await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    knowledge: KnowledgeBase | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
+    """The Painpath web app. The database must be at the newest migration (`painpath db
+    upgrade`; `painpath serve` runs it for you outside production)."""
+    from painpath.web.api import api_router
+
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        knowledge=knowledge or default_knowledge(),
+        **extra,
+    )
+    app = FastAPI(
+        title="Painpath API",
+        version=__version__,
+        description=(
+            "Root-cause chronic pain care: patients, episodes, intakes, plans, daily logs, "
+            "sessions, signals and checkpoints. Every route declares who may call it "
+            "(`x-access`); every error is an RFC 9457 problem document naming the field. "
+            "See docs/api.md."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    install_problem_handlers(app)
+    app.include_router(api_router)
+    app.add_middleware(_Guard)
+    return app

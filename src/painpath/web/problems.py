@@ -1,0 +1,97 @@
+"""Every error as an RFC 9457 problem document naming the field, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from painpath.domain.input_errors import describe, json_path
+from painpath.services.errors import InvalidInput, ServiceError, TooManyAttempts
+
+__all__ = ["install_problem_handlers", "problem"]
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("painpath.web")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many attempts",
+    500: "Internal error",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: Sequence[tuple[str, str]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem document: ``type``, ``title``, ``status``, ``detail`` and, for bad input,
+    ``errors`` — one ``{"field", "message"}`` per problem, the field as a JSON path."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"field": f, "message": m} for f, m in errors]
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    # FastAPI prefixes where the value came from: ("body", "pain"), ("query", "limit").
+    where, *rest = loc or ("body",)
+    path = json_path(tuple(rest), "")
+    if where == "body":
+        return path or "(body)"
+    return f"{where}.{path}" if path else str(where)
+
+
+def validation_errors(exc: RequestValidationError) -> list[tuple[str, str]]:
+    return [(_field(tuple(e.get("loc") or ())), describe(e)) for e in exc.errors()]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
+        errors = exc.errors if isinstance(exc, InvalidInput) else ()
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        )
+        detail = "the input has problems; see errors" if errors else exc.detail
+        return problem(exc.status, detail, errors=errors, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem(422, "the input has problems; see errors", errors=validation_errors(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "no such resource"
+        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # The exception's type and the route only: messages can carry patient values.
+        log.error(
+            "internal error %s on %s %s", type(exc).__name__, request.method, request.url.path
+        )
+        return problem(500, "internal error; it has been logged")
