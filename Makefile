@@ -9,6 +9,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # benchmarks/ joins the lint once it exists (git does not keep empty directories).
 CODE   := src tests $(wildcard benchmarks)
+# Debian packages the tests use (postgresql: storage tests against a real server). Installed by
+# scripts/ensure-system-packages.sh when root; otherwise it prints the apt-get line and the tests skip.
+SYSTEM_PACKAGES := postgresql
 
 .PHONY: help run test lint typecheck unit format clean
 
@@ -29,6 +32,7 @@ typecheck: $(STAMP)  ## mypy (strict on painpath.domain and painpath.knowledge)
 	$(BIN)/mypy
 
 unit: $(STAMP)  ## pytest with branch coverage
+	@bash scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
 	$(BIN)/pytest --cov --cov-report=term
 
 format: $(STAMP)  ## rewrite the code in the project's format

@@ -17,7 +17,7 @@ from painpath.cli.assessment import assess, imaging, schema
 from painpath.cli.demo import demo
 from painpath.cli.planning import mme, plan, taper
 from painpath.cli.scoring import ask, compare, instruments, score
-from painpath.cli.server import audit_app, db_app, serve, token_app, user_app
+from painpath.cli.server import audit_app, db_app, openapi, serve, token_app, user_app
 from painpath.cli.timeline import checkpoint, signals
 
 __all__ = ["app", "main"]
@@ -64,6 +64,7 @@ app.command("demo-intake")(demo)
 app.add_typer(knowledge.app)
 app.add_typer(fhir.app)
 app.command()(serve)
+app.command()(openapi)
 app.add_typer(db_app)
 app.add_typer(user_app)
 app.add_typer(token_app)

@@ -30,7 +30,7 @@ ROLE_HELP = (
     "occupational_therapist, clinic_admin or patient."
 )
 
-__all__ = ["audit_app", "db_app", "serve", "token_app", "user_app"]
+__all__ = ["audit_app", "db_app", "openapi", "serve", "token_app", "user_app"]
 
 db_app = typer.Typer(
     name="db", help="The database: create or upgrade its tables.", no_args_is_help=True
@@ -198,3 +198,14 @@ def serve(
     app = create_app(settings)
     print(f"Painpath on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def openapi() -> None:
+    """Print the JSON API's OpenAPI schema (committed as docs/api/openapi.json)."""
+    from pathlib import Path
+
+    from painpath.web import create_app
+
+    app = create_app(Settings(database_url="sqlite://", data_dir=Path(".")))
+    print(json.dumps(app.openapi(), indent=2, ensure_ascii=False))
+    app.state.ctx.engine.dispose()
