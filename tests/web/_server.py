@@ -20,7 +20,7 @@ from painpath.services.principal import Principal
 from painpath.settings import Settings
 from painpath.store._engine import make_engine, make_session_factory
 from painpath.store.migrate import upgrade
-from painpath.store.models import Clinic, Patient, User
+from painpath.store.models import Patient, User
 from painpath.store.unit_of_work import SqlUnitOfWork
 from painpath.web import create_app
 
