@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the scoped repository, the unit of work and the migrations."""
