@@ -206,6 +206,6 @@ def openapi() -> None:
 
     from painpath.web import create_app
 
-    app = create_app(Settings(database_url="sqlite://", data_dir=Path(".")))
+    app = create_app(Settings(database_url="sqlite://", data_dir=Path()))
     print(json.dumps(app.openapi(), indent=2, ensure_ascii=False))
     app.state.ctx.engine.dispose()

@@ -26,6 +26,7 @@ __all__ = [
     "SignedIn",
     "authenticate_session",
     "authenticate_token",
+    "check_new_user",
     "create_token",
     "create_user",
     "hash_password",
@@ -184,6 +185,14 @@ def logout(uow: SqlUnitOfWork, token: str) -> None:
         uow.commit()
 
 
+def check_new_user(uow: SqlUnitOfWork, data: UserInput) -> None:
+    """A username is unique across clinics; only a patient account points at a patient."""
+    if uow.db.scalars(select(User.id).where(User.username == data.username)).first():
+        raise InvalidInput([("username", f"{data.username!r} is taken")])
+    if (data.role == "patient") != (data.patient_id is not None):
+        raise InvalidInput([("patient_id", "give it for a patient account, and only then")])
+
+
 def create_user(uow: SqlUnitOfWork, clinic_name: str, data: UserInput) -> User:
     """An account in ``clinic_name`` (created when new); a patient account must point at a
     patient of that clinic. Used by `painpath user create` and the demo."""
@@ -193,10 +202,7 @@ def create_user(uow: SqlUnitOfWork, clinic_name: str, data: UserInput) -> User:
             clinic = Clinic(name=clinic_name)
             uow.db.add(clinic)
             uow.db.flush()
-        if uow.db.scalars(select(User).where(User.username == data.username)).first():
-            raise InvalidInput([("username", f"{data.username!r} is taken")])
-        if (data.role == "patient") != (data.patient_id is not None):
-            raise InvalidInput([("patient_id", "give it for a patient account, and only then")])
+        check_new_user(uow, data)
         if data.patient_id:
             patient = uow.db.get(Patient, data.patient_id)
             if patient is None or patient.clinic_id != clinic.id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from painpath.services import accounts
 from painpath.services._use_case import use_case
 from painpath.services.commands import UserInput
-from painpath.services.errors import InvalidInput, NotFound
+from painpath.services.errors import NotFound
 from painpath.store.models import AuditEvent, Clinic, Patient, User
 from painpath.store.unit_of_work import SqlUnitOfWork
 
@@ -36,10 +36,7 @@ def add_user(uow: SqlUnitOfWork, data: UserInput) -> User:
     uow.about("user", None)
     p = uow.records.principal
     p.require_admin()
-    if uow.db.query(User.id).filter(User.username == data.username).first():
-        raise InvalidInput([("username", f"{data.username!r} is taken")])
-    if (data.role == "patient") != (data.patient_id is not None):
-        raise InvalidInput([("patient_id", "give it for a patient account, and only then")])
+    accounts.check_new_user(uow, data)
     if data.patient_id:
         uow.records.get(Patient, data.patient_id)
     user = uow.records.add(

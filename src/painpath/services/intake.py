@@ -116,27 +116,28 @@ def submit_intake(
     return IntakeResult(intake, record, revision)
 
 
+def _of_episode(
+    uow: SqlUnitOfWork, model: type[Assessment] | type[IntakeRecord], episode_id: str, what: str
+) -> Any:
+    uow.about(what, None)
+    episode = uow.records.get(Episode, episode_id)
+    uow.about(what, None, patient_id=episode.patient_id)
+    found = uow.records.find(model, model.episode_id == episode.id)
+    if found is None:
+        raise NotFound(what)
+    uow.about(what, found.id, patient_id=episode.patient_id)
+    return found
+
+
 @use_case("assessment.read")
 def get_assessment(uow: SqlUnitOfWork, episode_id: str) -> Assessment:
     """The episode's assessment (red flags, mechanisms, drivers, imaging in context)."""
-    uow.about("assessment", None)
-    episode = uow.records.get(Episode, episode_id)
-    uow.about("assessment", None, patient_id=episode.patient_id)
-    found = uow.records.find(Assessment, Assessment.episode_id == episode.id)
-    if found is None:
-        raise NotFound("assessment")
-    uow.about("assessment", found.id, patient_id=episode.patient_id)
+    found: Assessment = _of_episode(uow, Assessment, episode_id, "assessment")
     return found
 
 
 @use_case("intake.read")
 def get_intake(uow: SqlUnitOfWork, episode_id: str) -> IntakeRecord:
     """The episode's intake as submitted, with its questionnaire scores."""
-    uow.about("intake", None)
-    episode = uow.records.get(Episode, episode_id)
-    uow.about("intake", None, patient_id=episode.patient_id)
-    found = uow.records.find(IntakeRecord, IntakeRecord.episode_id == episode.id)
-    if found is None:
-        raise NotFound("intake")
-    uow.about("intake", found.id, patient_id=episode.patient_id)
+    found: IntakeRecord = _of_episode(uow, IntakeRecord, episode_id, "intake")
     return found
