@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # benchmarks/ joins the lint once it exists (git does not keep empty directories).
-CODE   := src tests $(wildcard benchmarks)
+CODE   := src tests $(wildcard benchmarks) scripts
 # Debian packages the tests use (postgresql: storage tests against a real server). Installed by
 # scripts/ensure-system-packages.sh when root; otherwise it prints the apt-get line and the tests skip.
 SYSTEM_PACKAGES := postgresql
