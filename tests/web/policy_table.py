@@ -1,0 +1,143 @@
+"""Who may call each route of the JSON API: the specification the access tests check the app
+against (reliability-security.md items 2-4; issue 6, "Accounts, tenancy, audit").
+
+Written by hand from the issue, the backend brief and what each use case is for; never generated
+from the app, so a route whose declared policy drifts, or a new route nobody declared here, fails.
+
+Reading a row:
+
+- ``policy``: the roles that may call the route at all (``POLICY_ROLES``). Anyone else who is
+  signed in gets 403; anyone not signed in gets 401 (public routes excepted).
+- ``record``: what the record id in the path names (``patient`` or ``episode``), or None for a
+  route without one. A caller whose role is allowed still gets 404 — exactly as for a missing
+  id — for a record outside their scope: staff reach the records of their own clinic only; a
+  patient reaches only their own record and what hangs off it.
+- ``patient_own``: whether a patient may reach their OWN record through the route. Patients read
+  their record, episodes, logs, assessment, plan, goals and sessions, and write their own daily
+  logs (typed or imported); the clinical working material — intake, plan revisions, signals,
+  checkpoints, referrals, team notes — is for staff only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "API",
+    "CLINICAL_ROLES",
+    "POLICY_ROLES",
+    "ROLES",
+    "ROUTES",
+    "STAFF_ROLES",
+    "Route",
+    "by_key",
+]
+
+API = "/api/v1"
+
+CLINICAL_ROLES = frozenset(
+    {
+        "physician",
+        "physiatrist",
+        "physical_therapist",
+        "psychologist",
+        "pharmacist",
+        "occupational_therapist",
+    }
+)
+STAFF_ROLES = CLINICAL_ROLES | {"clinic_admin"}
+ROLES = STAFF_ROLES | {"patient"}
+
+# The roles each policy lets through (None: anyone, signed in or not).
+POLICY_ROLES: dict[str, frozenset[str] | None] = {
+    "public": None,
+    "signed_in": ROLES,
+    "staff": STAFF_ROLES,
+    "clinician": CLINICAL_ROLES,
+    "patient_or_clinician": CLINICAL_ROLES | {"patient"},
+    "admin": frozenset({"clinic_admin"}),
+}
+
+Policy = Literal["public", "signed_in", "staff", "clinician", "patient_or_clinician", "admin"]
+Record = Literal["patient", "episode"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    policy: Policy
+    record: Record | None = None
+    patient_own: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _r(
+    method: str,
+    path: str,
+    policy: Policy,
+    record: Record | None = None,
+    *,
+    patient_own: bool = False,
+) -> Route:
+    return Route(method, API + path, policy, record, patient_own)
+
+
+_P = "/patients/{patient_id}"
+_E = "/episodes/{episode_id}"
+
+ROUTES: tuple[Route, ...] = (
+    # Signing in and out.
+    _r("POST", "/auth/login", "public"),
+    _r("POST", "/auth/logout", "signed_in"),
+    _r("GET", "/auth/me", "signed_in"),
+    # Patients: staff register them; everyone signed in lists them (a patient sees only self).
+    _r("GET", "/patients", "signed_in"),
+    _r("POST", "/patients", "staff"),
+    _r("GET", _P, "signed_in", "patient", patient_own=True),
+    _r("GET", _P + "/episodes", "signed_in", "patient", patient_own=True),
+    _r("POST", _P + "/episodes", "clinician", "patient"),
+    # Daily logs: written by the patient or a clinician, read by the patient and the staff.
+    _r("PUT", _P + "/logs/{date}", "patient_or_clinician", "patient", patient_own=True),
+    _r("GET", _P + "/logs", "signed_in", "patient", patient_own=True),
+    _r("POST", _P + "/logs/import", "patient_or_clinician", "patient", patient_own=True),
+    # An episode and what the patient may see of it.
+    _r("GET", _E, "signed_in", "episode", patient_own=True),
+    _r("GET", _E + "/assessment", "signed_in", "episode", patient_own=True),
+    _r("GET", _E + "/plan", "signed_in", "episode", patient_own=True),
+    _r("GET", _E + "/goals", "signed_in", "episode", patient_own=True),
+    _r("GET", _E + "/sessions", "signed_in", "episode", patient_own=True),
+    # Clinical working material: staff read it, clinicians write it, patients get 403.
+    _r("POST", _E + "/intake", "clinician", "episode"),
+    _r("GET", _E + "/intake", "staff", "episode"),
+    _r("GET", _E + "/plan/revisions", "staff", "episode"),
+    _r("POST", _E + "/plan/revisions", "clinician", "episode"),
+    _r("POST", _E + "/sessions", "clinician", "episode"),
+    _r("GET", _E + "/signals", "staff", "episode"),
+    _r("POST", _E + "/checkpoints", "clinician", "episode"),
+    _r("GET", _E + "/checkpoints", "staff", "episode"),
+    _r("POST", _E + "/referrals", "clinician", "episode"),
+    _r("GET", _E + "/referrals", "staff", "episode"),
+    _r("POST", _E + "/graduate", "clinician", "episode"),
+    _r("POST", _E + "/notes", "clinician", "episode"),
+    _r("GET", _E + "/notes", "staff", "episode"),
+    # The clinic, its accounts and its audit trail.
+    _r("GET", "/clinic", "staff"),
+    _r("GET", "/users", "admin"),
+    _r("POST", "/users", "admin"),
+    _r("GET", "/audit-events", "admin"),
+)
+
+
+def by_key() -> dict[tuple[str, str], Route]:
+    """The table by (method, path template)."""
+    table = {r.key: r for r in ROUTES}
+    assert len(table) == len(ROUTES), "a (method, path) appears twice in the policy table"
+    return table
