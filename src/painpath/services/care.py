@@ -135,9 +135,9 @@ def record_session(
     """Record a treatment session in an episode (clinicians). A modality without a kind must be
     one of the knowledge base's treatments, so the engine can tell passive from active."""
     uow.about("care_session", None)
-    uow.records.principal.require_clinician()
     episode = uow.records.get(Episode, episode_id)
     uow.about("care_session", None, patient_id=episode.patient_id)
+    uow.records.principal.require_clinician()
     problems: list[tuple[str, str]] = []
     if not episode.start_date <= data.date <= today:
         problems.append(
@@ -199,16 +199,32 @@ class ImportReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """The CSV's rows with their line numbers; any line ending (\n, \r\n, \r) is read."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InvalidInput(
+            [(f"line {reader.line_num + 1}", f"not readable as CSV ({exc})")]
+        ) from None
+    return rows
+
+
 def _parse_csv(text: str, today: dt.date) -> dict[dt.date, DayInput]:
     """Rows of ``date,steps[,sleep_h]`` by date; InvalidInput lists every bad row by line."""
     problems: list[tuple[str, str]] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
+    lines = _rows(text)
+    header = [h.strip().lower() for h in (lines[0][1] if lines else [])]
     if header[:2] != ["date", "steps"] or header[2:] not in ([], ["sleep_h"]):
         raise InvalidInput([("line 1", "the header must be date,steps or date,steps,sleep_h")])
+    if len(lines) - 1 > MAX_IMPORT_ROWS:
+        raise InvalidInput([("(body)", f"at most {MAX_IMPORT_ROWS} rows per import")])
     rows: dict[dt.date, DayInput] = {}
     seen: dict[dt.date, int] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in lines[1:]:
         if not any(cell.strip() for cell in row):
             continue
         where = f"line {number}"
@@ -219,7 +235,7 @@ def _parse_csv(text: str, today: dt.date) -> dict[dt.date, DayInput]:
         try:
             day = dt.date.fromisoformat(cells["date"])
         except ValueError:
-            problems.append((f"{where}.date", f"{cells['date']!r} is not a date (YYYY-MM-DD)"))
+            problems.append((f"{where}.date", f"{cells['date'][:40]!r} is not a date (YYYY-MM-DD)"))
             continue
         if not EARLIEST <= day <= today:
             problems.append((f"{where}.date", f"must be between {EARLIEST} and today ({today})"))
@@ -229,16 +245,17 @@ def _parse_csv(text: str, today: dt.date) -> dict[dt.date, DayInput]:
             continue
         seen[day] = number
         values = {k: v for k, v in cells.items() if k != "date" and v != ""}
+        if not values:
+            problems.append((where, "the row has no value besides its date"))
+            continue
         try:
             rows[day] = DayInput.model_validate(values)
         except ValidationError as exc:
             for error in exc.errors():
                 path = json_path(error["loc"], "row")
                 problems.append((f"{where}.{path}", describe(error)))
-        if len(seen) > MAX_IMPORT_ROWS:
-            raise InvalidInput([(where, f"at most {MAX_IMPORT_ROWS} rows per import")])
     if problems:
-        raise InvalidInput(problems)
+        raise InvalidInput(problems[:200])
     if not rows:
         raise InvalidInput([("line 2", "the file holds no rows after its header")])
     return rows
@@ -279,7 +296,9 @@ def import_activity_csv(
             )
             created += 1
         else:
-            log.steps = values.steps
+            # An empty cell keeps what is stored: an import only adds what it knows.
+            if values.steps is not None:
+                log.steps = values.steps
             if values.sleep_h is not None:
                 log.sleep_h = values.sleep_h
             log.updated_at = utcnow()

@@ -270,9 +270,9 @@ def list_checkpoints(
     uow: SqlUnitOfWork, episode_id: str, *, limit: int, offset: int
 ) -> tuple[list[CheckpointRecord], int]:
     uow.about("checkpoint", None)
-    uow.records.principal.require_staff()
     episode = uow.records.get(Episode, episode_id)
     uow.about("checkpoint", None, patient_id=episode.patient_id)
+    uow.records.principal.require_staff()
     return uow.records.page(
         CheckpointRecord,
         CheckpointRecord.episode_id == episode.id,

@@ -64,9 +64,9 @@ def submit_intake(
     """Score and assess an intake, make the first plan, and store intake, assessment, plan
     (revision 1) and the patient's goals in one transaction (clinicians; once per episode)."""
     uow.about("intake", None)
-    uow.records.principal.require_clinician()
     episode = uow.records.get(Episode, episode_id)
     uow.about("intake", None, patient_id=episode.patient_id)
+    uow.records.principal.require_clinician()
     if episode.status != "open":
         raise InvalidInput([("episode_id", f"the episode is {episode.status}")])
     if uow.records.find(IntakeRecord, IntakeRecord.episode_id == episode.id):

@@ -14,8 +14,9 @@ __all__ = ["add_team_note", "list_team_notes"]
 def add_team_note(uow: SqlUnitOfWork, episode_id: str, data: NoteInput) -> TeamNote:
     """Add a note for the team, tied to a part of the mechanism hypothesis (clinicians)."""
     uow.about("team_note", None)
-    uow.records.principal.require_clinician()
     episode = uow.records.get(Episode, episode_id)
+    uow.about("team_note", None, patient_id=episode.patient_id)
+    uow.records.principal.require_clinician()
     note = uow.records.add(
         TeamNote(
             episode_id=episode.id,
@@ -33,9 +34,9 @@ def list_team_notes(
     uow: SqlUnitOfWork, episode_id: str, *, limit: int, offset: int
 ) -> tuple[list[TeamNote], int]:
     uow.about("team_note", None)
-    uow.records.principal.require_staff()
     episode = uow.records.get(Episode, episode_id)
     uow.about("team_note", None, patient_id=episode.patient_id)
+    uow.records.principal.require_staff()
     return uow.records.page(
         TeamNote,
         TeamNote.episode_id == episode.id,

@@ -51,9 +51,9 @@ def revise_plan(uow: SqlUnitOfWork, episode_id: str, data: PlanRevisionInput) ->
     """Store a new revision of the plan. ``expected_version`` must be the current revision: of
     several clinicians revising the same version at once, exactly one wins, the others get 409."""
     uow.about("plan_revision", None)
-    uow.records.principal.require_clinician()
     episode = uow.records.get(Episode, episode_id)
     uow.about("plan_revision", None, patient_id=episode.patient_id)
+    uow.records.principal.require_clinician()
     if episode.plan_version == 0:
         raise NotFound("plan")
     if not uow.records.claim_version(Episode, episode.id, "plan_version", data.expected_version):
