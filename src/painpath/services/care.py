@@ -67,7 +67,7 @@ class LogResult:
     created: bool
 
 
-@use_case("daily_log.write")
+@use_case("daily_log.write", retry_on_race=True)
 def log_day(
     uow: SqlUnitOfWork, patient_id: str, day: dt.date, data: DayInput, *, today: dt.date
 ) -> LogResult:
@@ -261,7 +261,7 @@ def _parse_csv(text: str, today: dt.date) -> dict[dt.date, DayInput]:
     return rows
 
 
-@use_case("daily_log.import")
+@use_case("daily_log.import", retry_on_race=True)
 def import_activity_csv(
     uow: SqlUnitOfWork, patient_id: str, text: str, *, today: dt.date
 ) -> ImportReport:
