@@ -117,7 +117,9 @@ def login(
             if user is None or stored is None:
                 raise Unauthorized("wrong username or password")
         except (Unauthorized, TooManyAttempts) as refusal:
-            uow.audit("auth.login", outcome=refusal.outcome, actor=actor)
+            # A wrong password is a failed sign-in ("failure"), what the throttle counts.
+            outcome = "throttled" if isinstance(refusal, TooManyAttempts) else "failure"
+            uow.audit("auth.login", outcome=outcome, actor=actor)
             uow.commit()
             raise
         if _hasher.check_needs_rehash(stored):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from painpath.domain.signals.timeline import RANGES, Decision, Modality, Phase
 
@@ -40,12 +40,41 @@ Role = Literal[
 
 
 def _range(name: str) -> dict[str, Any]:
+    """A Field's bounds from the timeline's RANGES: published in the schema as minimum and
+    maximum, and checked by `_in_range` so that a refusal names the whole range."""
     low, high, _unit = RANGES[name]
-    return {"ge": low, "le": high}
+    return {"json_schema_extra": {"minimum": low, "maximum": high}}
+
+
+def _in_range(name: str) -> AfterValidator:
+    low, high, unit = RANGES[name]
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not low <= value <= high:
+            raise ValueError(f"{value:g} is out of range {low:g}–{high:g}{unit}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _no_nul(value: object) -> object:
+    # A NUL character is never meant in clinical text, and PostgreSQL cannot store it.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+# The largest version a 32-bit integer column holds (PostgreSQL's INTEGER).
+MAX_VERSION = 2**31 - 1
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_without_nul(cls, value: object) -> object:
+        return _no_nul(value)
 
 
 class PatientInput(_Input):
@@ -74,11 +103,17 @@ class EpisodeInput(_Input):
 class DayInput(_Input):
     """One day's log; any measure may be left out."""
 
-    pain: int | None = Field(default=None, **_range("pain"))
-    steps: int | None = Field(default=None, **_range("steps"))
-    sitting_min: int | None = Field(default=None, **_range("sitting_min"))
-    sleep_h: float | None = Field(default=None, **_range("sleep_h"))
-    function: float | None = Field(default=None, **_range("function"))
+    pain: Annotated[int | None, _in_range("pain")] = Field(default=None, **_range("pain"))
+    steps: Annotated[int | None, _in_range("steps")] = Field(default=None, **_range("steps"))
+    sitting_min: Annotated[int | None, _in_range("sitting_min")] = Field(
+        default=None, **_range("sitting_min")
+    )
+    sleep_h: Annotated[float | None, _in_range("sleep_h")] = Field(
+        default=None, **_range("sleep_h")
+    )
+    function: Annotated[float | None, _in_range("function")] = Field(
+        default=None, **_range("function")
+    )
     goals: dict[
         Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")],
         Annotated[float, Field(ge=0, le=1_000_000)],
@@ -92,7 +127,9 @@ class SessionInput(_Input):
 
     date: dt.date
     modalities: list[Modality] = Field(default_factory=list, max_length=30)
-    relief_window_days: int | None = Field(default=None, **_range("relief_window_days"))
+    relief_window_days: Annotated[int | None, _in_range("relief_window_days")] = Field(
+        default=None, **_range("relief_window_days")
+    )
     soreness_expected: bool | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -103,17 +140,19 @@ class CheckpointInput(_Input):
 
     date: dt.date
     decision: Decision
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=MAX_VERSION)
     reason: Reason | None = None
     to: Phase | None = None
-    overlap_days: int | None = Field(default=None, **_range("overlap_days"))
+    overlap_days: Annotated[int | None, _in_range("overlap_days")] = Field(
+        default=None, **_range("overlap_days")
+    )
     review_by: dt.date | None = None
 
 
 class PlanRevisionInput(_Input):
     """A new revision of the plan; ``expected_version`` is the revision the author edited."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=MAX_VERSION)
     reason: Reason
     plan: dict[str, Any] = Field(max_length=100)
 
@@ -124,14 +163,14 @@ class ReferralInput(_Input):
     date: dt.date
     to_service: Name
     reason: Reason
-    overlap_days: int = Field(**_range("overlap_days"))
-    expected_version: int = Field(ge=1)
+    overlap_days: Annotated[int, _in_range("overlap_days")] = Field(**_range("overlap_days"))
+    expected_version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class GraduateInput(_Input):
     date: dt.date
     reason: Reason
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class NoteInput(_Input):

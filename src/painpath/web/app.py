@@ -14,7 +14,7 @@ from painpath.knowledge import KnowledgeBase, default_knowledge
 from painpath.settings import Settings, load_settings
 from painpath.store._engine import make_engine, make_session_factory
 from painpath.web.context import AppContext
-from painpath.web.problems import install_problem_handlers, problem
+from painpath.web.problems import install_problem_handlers, log, problem
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
 
@@ -22,8 +22,18 @@ __all__ = ["MAX_BODY_BYTES", "create_app"]
 MAX_BODY_BYTES = 2_000_000
 
 
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
 class _Guard:
-    """Refuse oversized bodies with 413 and mark every answer private and not sniffable."""
+    """The outermost layer of the app: refuse bodies over MAX_BODY_BYTES with 413 (declared or
+    streamed), mark every answer private and not sniffable, and turn an unexpected error into
+    a 500 problem document — logged by type and route only, so no patient value reaches a log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,42 +42,57 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = problem(413, f"the body is larger than {MAX_BODY_BYTES:,} bytes")
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                raise _TooLarge
-            return message
+        started = False
 
         async def secured(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"cache-control", b"no-store"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                ]
-                message = {**message, "headers": headers}
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *_SECURITY_HEADERS]}
             await send(message)
 
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            await _too_large(scope, receive, secured)
+            return
+        # The body is read here, up to the limit, and replayed to the app: a streamed body that
+        # grows past the limit is refused as a whole instead of failing half-way in a parser.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY_BYTES:
+                await _too_large(scope, receive, secured)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
         try:
-            await self.app(scope, limited, secured)
-        except _TooLarge:
-            response = problem(413, f"the body is larger than {MAX_BODY_BYTES:,} bytes")
-            await response(scope, receive, send)
+            await self.app(scope, replay, secured)
+        except Exception as exc:
+            log.error(
+                "internal error %s on %s %s", type(exc).__name__, scope["method"], scope["path"]
+            )
+            if not started:
+                await problem(500, "internal error; it has been logged")(scope, replay, secured)
 
 
-class _TooLarge(Exception):
-    pass
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem(413, f"the body is larger than {MAX_BODY_BYTES:,} bytes")
+    await response(scope, receive, send)
 
 
 def create_app(

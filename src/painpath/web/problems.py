@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from painpath.domain.input_errors import describe, json_path
 from painpath.services.errors import InvalidInput, ServiceError, TooManyAttempts
+from painpath.store.models import Episode, Patient
 
 __all__ = ["install_problem_handlers", "problem"]
 
 MEDIA_TYPE = "application/problem+json"
+_ID = re.compile(r"^[0-9a-f]{32}$")
 log = logging.getLogger("painpath.web")
 
 _TITLES = {
@@ -67,6 +71,21 @@ def validation_errors(exc: RequestValidationError) -> list[tuple[str, str]]:
     return [(_field(tuple(e.get("loc") or ())), describe(e)) for e in exc.errors()]
 
 
+def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
+    """One audit event for a request refused by validation before its use case ran, named by
+    its route and, when the path names a record the caller may see, by its patient."""
+    with caller.uow() as uow:
+        patient_id = None
+        if _ID.match(str(params.get("patient_id", ""))):
+            found = uow.records.find(Patient, Patient.id == params["patient_id"])
+            patient_id = found.id if found else None
+        elif _ID.match(str(params.get("episode_id", ""))):
+            episode = uow.records.find(Episode, Episode.id == params["episode_id"])
+            patient_id = episode.patient_id if episode else None
+        uow.audit(action, outcome="invalid", patient_id=patient_id)
+        uow.commit()
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
@@ -78,7 +97,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(exc.status, detail, errors=errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Refused before any use case ran: audit the attempt here, once, for a signed-in caller.
+        caller = getattr(request.state, "caller", None)
+        if caller is not None:
+            route = request.scope.get("route")
+            action = f"{request.method} {getattr(route, 'path', request.url.path)}"
+            await run_in_threadpool(_audit_refusal, caller, action, request.path_params)
         return problem(422, "the input has problems; see errors", errors=validation_errors(exc))
 
     @app.exception_handler(HTTPException)
