@@ -297,6 +297,8 @@ def test_a_path_id_that_is_not_32_hex_is_a_422_naming_it_not_a_server_error(
         kwargs: dict[str, Any] = {"json": body} if method != "GET" else {}
         r = doc.request(method, API + path, **kwargs)
         assert field in fields_of(problem_of(r, 422)), (method, path, r.text)
+        messages = [e["message"] for e in r.json()["errors"] if e["field"] == field]
+        assert messages and "is not a record id (32 characters 0-9 a-f)" in messages[0]
 
 
 def test_a_path_date_that_is_not_a_date_is_a_422_naming_it(api: Api, doc: httpx.Client) -> None:

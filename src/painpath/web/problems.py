@@ -67,8 +67,17 @@ def _field(loc: Sequence[int | str]) -> str:
     return f"{where}.{path}" if path else str(where)
 
 
+def _message(error: Any) -> str:
+    loc = tuple(error.get("loc") or ())
+    if error.get("type") == "string_pattern_mismatch" and str(loc[-1] if loc else "").endswith(
+        "_id"
+    ):
+        return f"{str(error.get('input'))[:40]!r} is not a record id (32 characters 0-9 a-f)"
+    return describe(error)
+
+
 def validation_errors(exc: RequestValidationError) -> list[tuple[str, str]]:
-    return [(_field(tuple(e.get("loc") or ())), describe(e)) for e in exc.errors()]
+    return [(_field(tuple(e.get("loc") or ())), _message(e)) for e in exc.errors()]
 
 
 def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
