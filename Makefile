@@ -9,9 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # benchmarks/ joins the lint once it exists (git does not keep empty directories).
 CODE   := src tests $(wildcard benchmarks) scripts
-# Debian packages the tests use (postgresql: storage tests against a real server). Installed by
+# Debian packages the tests use (postgresql: storage tests against a real server; chromium: the
+# browser tests, driven by Playwright for Python). Installed by
 # scripts/ensure-system-packages.sh when root; otherwise it prints the apt-get line and the tests skip.
-SYSTEM_PACKAGES := postgresql
+SYSTEM_PACKAGES := postgresql chromium
 
 .PHONY: help run test lint typecheck unit format clean
 

@@ -25,6 +25,8 @@ from typing import Literal
 
 __all__ = [
     "API",
+    "PAGES",
+    "PUBLIC_MOUNTS",
     "CLINICAL_ROLES",
     "POLICY_ROLES",
     "ROLES",
@@ -32,6 +34,7 @@ __all__ = [
     "STAFF_ROLES",
     "Route",
     "by_key",
+    "pages_by_key",
 ]
 
 API = "/api/v1"
@@ -140,4 +143,39 @@ def by_key() -> dict[tuple[str, str], Route]:
     """The table by (method, path template)."""
     table = {r.key: r for r in ROUTES}
     assert len(table) == len(ROUTES), "a (method, path) appears twice in the policy table"
+    return table
+
+
+# --- the browser app's pages ------------------------------------------------------------------
+# The same policies guard the pages (issue 7). Patients reach only the /me pages (their own log
+# and progress, refused to everyone else by the page itself) and sign-in; the clinic lead
+# (clinic_admin) reads the clinic's lists, screens and panel but writes no clinical record.
+
+
+def _page(
+    method: str,
+    path: str,
+    policy: Policy,
+    record: Record | None = None,
+    *,
+    patient_own: bool = False,
+) -> Route:
+    return Route(method, path, policy, record, patient_own)
+
+
+# Served without a policy on purpose: our CSS/JS and the vendored libraries (no patient data).
+PUBLIC_MOUNTS = frozenset({"/static"})
+
+PAGES: tuple[Route, ...] = (
+    _page("GET", "/login", "public"),
+    _page("POST", "/login", "public"),
+    _page("POST", "/logout", "signed_in"),
+    _page("GET", "/", "signed_in"),
+)
+
+
+def pages_by_key() -> dict[tuple[str, str], Route]:
+    """The pages by (method, path template)."""
+    table = {r.key: r for r in PAGES}
+    assert len(table) == len(PAGES), "a (method, path) appears twice in the pages table"
     return table

@@ -102,8 +102,17 @@ def fields_of(body: dict[str, Any]) -> dict[str, str]:
 
 
 def test_an_unknown_route_is_a_404_problem_document(doc: httpx.Client) -> None:
-    for path in (f"{API}/nothing-here", f"{API}/patients/{'a' * 32}/x-rays", "/nope"):
+    for path in (f"{API}/nothing-here", f"{API}/patients/{'a' * 32}/x-rays"):
         problem_of(doc.get(path), 404)
+
+
+def test_an_unknown_path_outside_the_api_is_the_browser_apps_not_found_page(
+    doc: httpx.Client,
+) -> None:
+    r = doc.get("/nope")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Not found" in r.text and "Traceback" not in r.text
 
 
 def test_a_wrong_method_is_a_405_problem_document_with_an_allow_header(

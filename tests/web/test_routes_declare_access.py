@@ -23,7 +23,15 @@ from painpath.web import create_app
 from painpath.web.api import api_router
 from painpath.web.api._routing import ApiRouter
 from painpath.web.security import POLICIES, SIGNED_IN, STAFF, Enforce
-from tests.web.policy_table import API, POLICY_ROLES, ROUTES, Route, by_key
+from tests.web.policy_table import (
+    API,
+    POLICY_ROLES,
+    PUBLIC_MOUNTS,
+    ROUTES,
+    Route,
+    by_key,
+    pages_by_key,
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,9 @@ def access_declaration_problems(
 ) -> list[str]:
     """Every way the app's routes fail to declare their access as ``table`` says, one line each
     (empty when every route is declared and every row of the table is served)."""
-    table = by_key() if table is None else table
+    table = {**by_key(), **pages_by_key()} if table is None else table
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    docs |= PUBLIC_MOUNTS
     problems: list[str] = []
     served: set[tuple[str, str]] = set()
     for route in served_routes(app):
@@ -152,7 +161,8 @@ def test_every_api_route_enforces_and_publishes_the_policy_the_table_names(app: 
 
 def test_the_walk_sees_every_route_of_the_table(app: FastAPI) -> None:
     keys = {(m, r.path) for r in served_routes(app) if r.api for m in r.methods}
-    assert keys == set(by_key())
+    assert {k for k in keys if k[1].startswith(API + "/")} == set(by_key())
+    assert {k for k in keys if not k[1].startswith(API + "/")} == set(pages_by_key())
 
 
 def test_the_openapi_schema_publishes_each_routes_policy_as_the_table_says(app: FastAPI) -> None:
@@ -200,7 +210,7 @@ def test_a_patient_may_not_reach_the_clinical_working_material() -> None:
 def test_a_plain_route_without_a_policy_is_reported() -> None:
     plain = FastAPI()
     plain.add_api_route(f"{API}/ping", _ok, methods=["GET"])
-    problems = access_declaration_problems(plain)
+    problems = access_declaration_problems(plain, by_key())
     assert [p for p in problems if "/ping" in p] == [
         f"GET {API}/ping: declares no access policy (no Enforce dependency)",
         f"GET {API}/ping: not in the policy table",
@@ -210,7 +220,7 @@ def test_a_plain_route_without_a_policy_is_reported() -> None:
 def test_a_route_added_to_a_copy_of_the_api_without_a_policy_is_reported() -> None:
     router = _copy_of_the_api()
     router.add_api_route(f"{API}/patients/{{patient_id}}/export", _ok, methods=["GET"])
-    assert access_declaration_problems(_app_of(router)) == [
+    assert access_declaration_problems(_app_of(router), by_key()) == [
         f"GET {API}/patients/{{patient_id}}/export: declares no access policy "
         "(no Enforce dependency)",
         f"GET {API}/patients/{{patient_id}}/export: not in the policy table",
@@ -218,7 +228,7 @@ def test_a_route_added_to_a_copy_of_the_api_without_a_policy_is_reported() -> No
 
 
 def test_the_copy_of_the_api_alone_passes() -> None:
-    assert access_declaration_problems(_app_of(_copy_of_the_api())) == []
+    assert access_declaration_problems(_app_of(_copy_of_the_api()), by_key()) == []
 
 
 def test_a_route_that_publishes_one_policy_and_enforces_another_is_reported() -> None:
@@ -230,14 +240,14 @@ def test_a_route_that_publishes_one_policy_and_enforces_another_is_reported() ->
         dependencies=[Depends(Enforce(STAFF))],
         openapi_extra={"x-access": "signed_in"},
     )
-    problems = access_declaration_problems(_app_of(router))
+    problems = access_declaration_problems(_app_of(router), by_key())
     assert f"GET {API}/reports: enforces 'staff' but publishes x-access='signed_in'" in problems
 
 
 def test_a_route_declared_with_another_policy_than_the_tables_is_reported() -> None:
     router = ApiRouter(prefix=API)
     router.endpoint("GET", "/episodes/{episode_id}/notes", access=SIGNED_IN)(_ok)
-    problems = access_declaration_problems(_app_of(router))
+    problems = access_declaration_problems(_app_of(router), by_key())
     assert [p for p in problems if p.startswith(f"GET {API}/episodes/{{episode_id}}/notes:")] == [
         f"GET {API}/episodes/{{episode_id}}/notes: enforces 'signed_in', the table says 'staff'"
     ]
@@ -251,7 +261,7 @@ def test_a_route_served_outside_the_api_router_is_reported() -> None:
         return PlainTextResponse("everything")
 
     made.add_route(f"{API}/export", export)
-    assert access_declaration_problems(made) == [
+    assert access_declaration_problems(made, by_key()) == [
         f"GET|HEAD {API}/export: served outside the API router, without an access policy"
     ]
 
@@ -269,5 +279,5 @@ def test_a_route_whose_check_runs_after_another_dependency_is_reported() -> None
         dependencies=[Depends(load_everything), Depends(Enforce(STAFF))],
         openapi_extra={"x-access": "staff"},
     )
-    problems = access_declaration_problems(_app_of(router))
+    problems = access_declaration_problems(_app_of(router), by_key())
     assert f"GET {API}/reports: another dependency runs before the access check" in problems

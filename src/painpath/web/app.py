@@ -29,6 +29,11 @@ _SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
+_STATIC_HEADERS = [
+    (b"cache-control", b"public, max-age=86400") if name == b"cache-control" else (name, value)
+    for name, value in _SECURITY_HEADERS
+]
+
 
 class _Guard:
     """The outermost layer of the app: refuse bodies over MAX_BODY_BYTES with 413 (declared or
@@ -44,11 +49,15 @@ class _Guard:
             return
         started = False
 
+        # The vendored libraries and our CSS/JS carry no patient data and are named by their
+        # content hash: a browser may keep them. Everything else is private and never stored.
+        headers = _STATIC_HEADERS if scope["path"].startswith("/static/") else _SECURITY_HEADERS
+
         async def secured(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": [*message.get("headers", []), *_SECURITY_HEADERS]}
+                message = {**message, "headers": [*message.get("headers", []), *headers]}
             await send(message)
 
         length = dict(scope.get("headers") or []).get(b"content-length")
@@ -104,6 +113,7 @@ def create_app(
     """The Painpath web app. The database must be at the newest migration (`painpath db
     upgrade`; `painpath serve` runs it for you outside production)."""
     from painpath.web.api import api_router
+    from painpath.web.ui import install_ui
 
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
@@ -131,5 +141,6 @@ def create_app(
     app.state.ctx = ctx
     install_problem_handlers(app)
     app.include_router(api_router)
+    install_ui(app)
     app.add_middleware(_Guard)
     return app

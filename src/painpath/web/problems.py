@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -95,37 +95,54 @@ def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
         uow.commit()
 
 
+def _page(request: Request) -> Any:
+    """The browser app's error page renderer, for a request to a page (None for the API)."""
+    renderer = getattr(request.app.state, "page_errors", None)
+    if renderer is None or not renderer.applies(request):
+        return None
+    return renderer
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
+    async def _service(request: Request, exc: ServiceError) -> Response:
         errors = exc.errors if isinstance(exc, InvalidInput) else ()
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         )
+        if page := _page(request):
+            return page.render(request, exc.status, exc.detail, errors, headers)
         detail = "the input has problems; see errors" if errors else exc.detail
         return problem(exc.status, detail, errors=errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         # Refused before any use case ran: audit the attempt here, once, for a signed-in caller.
         caller = getattr(request.state, "caller", None)
         if caller is not None:
             route = request.scope.get("route")
             action = f"{request.method} {getattr(route, 'path', request.url.path)}"
             await run_in_threadpool(_audit_refusal, caller, action, request.path_params)
+        if page := _page(request):
+            # A page's path id that is not a record id is simply not found.
+            return page.render(request, 404, "no such page", (), None)
         return problem(422, "the input has problems; see errors", errors=validation_errors(exc))
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such resource"
+        if page := _page(request):
+            return page.render(request, exc.status_code, detail, (), getattr(exc, "headers", None))
         return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    async def _internal(request: Request, exc: Exception) -> Response:
         # The exception's type and the route only: messages can carry patient values.
         log.error(
             "internal error %s on %s %s", type(exc).__name__, request.method, request.url.path
         )
+        if page := _page(request):
+            return page.render(request, 500, "internal error; it has been logged", (), None)
         return problem(500, "internal error; it has been logged")

@@ -105,6 +105,10 @@ class Enforce:
         self.policy = policy
 
     def __call__(self, request: Request) -> Caller | None:
+        return self.enforce(request, request.headers.get(CSRF_HEADER, ""))
+
+    def enforce(self, request: Request, sent_csrf: str) -> Caller | None:
+        """Authenticate, check CSRF (``sent_csrf``: the token the request carried) and role."""
         ctx = context(request)
         client = client_address(request)
         if self.policy.roles is None:
@@ -114,8 +118,7 @@ class Enforce:
         principal, via, csrf = self._authenticate(request, ctx, client)
         if via == "session" and request.method not in _SAFE:
             check_origin(request)
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not hmac.compare_digest(sent.encode(), csrf.encode()):
+            if not hmac.compare_digest(sent_csrf.encode(), csrf.encode()):
                 raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
         caller = Caller(principal=principal, ctx=ctx, client=client, via=via)
         if principal.role not in self.policy.roles:
@@ -147,6 +150,7 @@ class Enforce:
                 ctx.uow(None, client), cookie, settings=ctx.settings, now=now
             )
             if found is not None:
+                request.state.csrf_token = found[1]
                 return found[0], "session", found[1]
             raise Unauthorized("the session has ended; sign in again")
         raise Unauthorized("sign in first")
