@@ -19,8 +19,9 @@ SYSTEM_PACKAGES := postgresql chromium
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: $(STAMP)  ## score a demo intake with every instrument and show what Painpath does
-	@$(BIN)/painpath demo-intake
+run: $(STAMP)  ## the demo clinic (made on the first run, in var/) served on http://127.0.0.1:8000
+	@$(BIN)/painpath demo
+	@$(BIN)/painpath serve --host 127.0.0.1 --port 8000
 
 test: lint typecheck unit  ## the whole suite: ruff, import contracts, mypy, pytest
 

@@ -14,7 +14,7 @@ import typer
 from painpath._version import __version__
 from painpath.cli import fhir, knowledge
 from painpath.cli.assessment import assess, imaging, schema
-from painpath.cli.demo import demo
+from painpath.cli.demo import demo, demo_clinic
 from painpath.cli.planning import mme, plan, taper
 from painpath.cli.scoring import ask, compare, instruments, score
 from painpath.cli.server import audit_app, db_app, openapi, serve, token_app, user_app
@@ -61,6 +61,7 @@ app.command()(taper)
 app.command()(signals)
 app.command()(checkpoint)
 app.command("demo-intake")(demo)
+app.command("demo")(demo_clinic)
 app.add_typer(knowledge.app)
 app.add_typer(fhir.app)
 app.command()(serve)

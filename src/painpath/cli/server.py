@@ -179,8 +179,9 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
 ) -> None:
-    """Serve the app (the JSON API under /api/v1) with uvicorn. Outside production the database
-    is upgraded first; in production it must already be (`painpath db upgrade`)."""
+    """Serve Painpath (the browser app, and the JSON API under /api/v1) with uvicorn. Outside
+    production the database is upgraded first; in production it must already be (`painpath db
+    upgrade`)."""
     import uvicorn
 
     from painpath.web import create_app
