@@ -40,6 +40,7 @@ from painpath.store.models import (
     Assessment,
     AuditEvent,
     Base,
+    CareSession,
     CheckpointRecord,
     Clinic,
     DailyLog,
@@ -593,6 +594,44 @@ def test_a_week_raised_after_a_stable_baseline_is_a_prolonged_flare(
     )
     assert evaluation.proposal.decision == "adjust"
     assert "checkpoint.prolonged_flare" in [r.rule for r in evaluation.proposal.reasons]
+
+
+def test_a_second_session_on_the_same_day_is_refused_naming_date(
+    clinics: Clinics, kb: KnowledgeBase
+) -> None:
+    c = clinics
+    episode_id = planned_episode(c, kb)
+    day = START + dt.timedelta(days=3)
+    first = SessionInput(date=day, modalities=[{"name": "dry_needling"}])
+    care.record_session(c.uow(c.pt), episode_id, first, today=day, knowledge=kb)
+    with pytest.raises(InvalidInput) as refused:
+        care.record_session(c.uow(c.doc), episode_id, first, today=day, knowledge=kb)
+    assert [field for field, _ in refused.value.errors] == ["date"]
+    assert c.count(CareSession) == 1
+    # The episode's signals still read (two sessions on one day would break its timeline).
+    checkpoints.evaluate_episode(c.uow(c.doc), episode_id, today=day, knowledge=kb)
+
+
+def test_a_graduated_episode_takes_no_session(
+    clinics: Clinics, kb: KnowledgeBase, flaring: str
+) -> None:
+    c = clinics
+    checkpoints.graduate(
+        c.uow(c.doc),
+        flaring,
+        GraduateInput(date=CHECKPOINT_DAY, reason="goals met", expected_version=1),
+        today=CHECKPOINT_DAY,
+        knowledge=kb,
+    )
+    with pytest.raises(InvalidInput) as refused:
+        care.record_session(
+            c.uow(c.pt),
+            flaring,
+            SessionInput(date=CHECKPOINT_DAY, modalities=[{"name": "dry_needling"}]),
+            today=CHECKPOINT_DAY,
+            knowledge=kb,
+        )
+    assert [field for field, _ in refused.value.errors] == ["episode_id"]
 
 
 def test_signals_are_refused_for_a_day_before_the_episode(

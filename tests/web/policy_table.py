@@ -25,10 +25,10 @@ from typing import Literal
 
 __all__ = [
     "API",
-    "PAGES",
-    "PUBLIC_MOUNTS",
     "CLINICAL_ROLES",
+    "PAGES",
     "POLICY_ROLES",
+    "PUBLIC_MOUNTS",
     "ROLES",
     "ROUTES",
     "STAFF_ROLES",
@@ -171,6 +171,32 @@ PAGES: tuple[Route, ...] = (
     _page("POST", "/login", "public"),
     _page("POST", "/logout", "signed_in"),
     _page("GET", "/", "signed_in"),
+    # The clinic's lists and the clinic-lead panel: staff read them, clinicians add patients.
+    _page("GET", "/patients", "staff"),
+    _page("GET", "/patients/new", "clinician"),
+    _page("POST", "/patients/new", "clinician"),
+    _page("GET", "/patients/{patient_id}", "staff", "patient"),
+    _page("POST", "/patients/{patient_id}/episodes", "clinician", "patient"),
+    _page("GET", "/episodes/{episode_id}", "staff", "episode"),
+    _page("GET", "/panel", "staff"),
+    # An episode's screens: staff read them, clinicians write; patients never reach them.
+    _page("GET", _E + "/progress", "staff", "episode"),
+    _page("POST", _E + "/sessions", "clinician", "episode"),
+    _page("GET", _E + "/checkpoint", "staff", "episode"),
+    _page("POST", _E + "/checkpoint/decide", "clinician", "episode"),
+    _page("POST", _E + "/checkpoint/refer", "clinician", "episode"),
+    _page("POST", _E + "/checkpoint/graduate", "clinician", "episode"),
+    _page("GET", _E + "/notes", "staff", "episode"),
+    _page("POST", _E + "/notes", "clinician", "episode"),
+    _page("GET", _E + "/print/report", "staff", "episode"),
+    _page("GET", _E + "/print/referral", "staff", "episode"),
+    _page("GET", _E + "/print/referral/{referral_id}", "staff", "episode"),
+    # The patient's own pages: the policy admits clinicians too, the page refuses anyone but a
+    # patient (403, audited) — a patient's log is theirs to write in the browser.
+    _page("GET", "/me/log", "patient_or_clinician"),
+    _page("GET", "/me/log/{day}", "patient_or_clinician"),
+    _page("POST", "/me/log/{day}", "patient_or_clinician"),
+    _page("GET", "/me/progress", "patient_or_clinician"),
 )
 
 

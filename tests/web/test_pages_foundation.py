@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 
 from painpath.store._engine import make_engine
 from painpath.store.migrate import upgrade
-from tests.web._server import PASSWORD, Server, seed, serve, settings_for
+from painpath.web import create_app
+from tests.web._server import PASSWORD, Server, free_port, seed, serve, settings_for
 
 VENDOR = Path(__file__).resolve().parents[2] / "src/painpath/web/ui/static/vendor"
 
@@ -145,9 +149,9 @@ def test_an_unknown_page_is_a_calm_not_found_page(server: Server) -> None:
 
 def test_vendored_files_are_served_unchanged_with_their_licences(server: Server) -> None:
     record = (VENDOR / "VENDORED.md").read_text()
-    pinned = dict(
-        (name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", record, re.M)
-    )
+    pinned = {
+        name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", record, re.M)
+    }
     assert set(pinned) == {
         "htmx/htmx.min.js",
         "chartjs/chart.umd.min.js",
@@ -162,3 +166,36 @@ def test_vendored_files_are_served_unchanged_with_their_licences(server: Server)
     for folder in ("htmx", "chartjs", "chartjs-plugin-annotation"):
         licences = list((VENDOR / folder).glob("LICENSE*"))
         assert licences and licences[0].stat().st_size > 200, folder
+
+
+def _boom() -> None:
+    raise RuntimeError("a patient's name could be in here: Jane Roe")
+
+
+def test_an_unexpected_error_is_a_calm_page_for_pages_and_a_problem_for_the_api(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 'p.db'}", tmp_path)
+    upgrade(make_engine(settings.database_url))
+    app = create_app(settings)
+    app.add_api_route("/boom", _boom, methods=["GET"])
+    app.add_api_route("/api/v1/boom", _boom, methods=["GET"])
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.02)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{config.port}") as c:
+            page, api = c.get("/boom"), c.get("/api/v1/boom")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.ctx.engine.dispose()
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong on our side" in page.text and "Jane Roe" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert api.status_code == 500 and api.json()["detail"] == "internal error; it has been logged"
+    assert "Jane Roe" not in caplog.text

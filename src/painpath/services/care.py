@@ -132,13 +132,23 @@ def record_session(
     today: dt.date,
     knowledge: KnowledgeBase,
 ) -> CareSession:
-    """Record a treatment session in an episode (clinicians). A modality without a kind must be
-    one of the knowledge base's treatments, so the engine can tell passive from active."""
+    """Record a treatment session in an open episode (clinicians; one per day — the timeline
+    engine reads a day's care as one session). A modality without a kind must be one of the
+    knowledge base's treatments, so the engine can tell passive from active."""
     uow.about("care_session", None)
     episode = uow.records.get(Episode, episode_id)
     uow.about("care_session", None, patient_id=episode.patient_id)
     uow.records.principal.require_clinician()
+    if episode.status != "open":
+        raise InvalidInput([("episode_id", f"the episode is {episode.status}")])
     problems: list[tuple[str, str]] = []
+    same_day = uow.records.find(
+        CareSession, CareSession.episode_id == episode.id, CareSession.day == data.date
+    )
+    if same_day is not None:
+        problems.append(
+            ("date", f"a session is already recorded on {data.date}; one session per day")
+        )
     if not episode.start_date <= data.date <= today:
         problems.append(
             (

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from painpath._version import __version__
@@ -96,7 +97,18 @@ class _Guard:
                 "internal error %s on %s %s", type(exc).__name__, scope["method"], scope["path"]
             )
             if not started:
-                await problem(500, "internal error; it has been logged")(scope, replay, secured)
+                page = not scope["path"].startswith("/api/")
+                answer = _PAGE_500 if page else problem(500, "internal error; it has been logged")
+                await answer(scope, replay, secured)
+
+
+# A page that failed unexpectedly: plain HTML with no template (the templates may be what broke).
+_PAGE_500 = HTMLResponse(
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Something went wrong · Painpath"
+    "</title><h1>Something went wrong on our side</h1><p>It has been logged. Your last change "
+    "was not saved; please try again.</p><p><a href=/>Back to the start page</a></p></html>",
+    status_code=500,
+)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -95,9 +95,24 @@ def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
         uow.commit()
 
 
-def _page(request: Request) -> Any:
+class PageErrors(Protocol):
+    """How the browser app shows an error on a page (web/ui/errors.py)."""
+
+    def applies(self, request: Request) -> bool: ...
+
+    def render(
+        self,
+        request: Request,
+        status: int,
+        detail: str,
+        errors: Sequence[tuple[str, str]],
+        headers: dict[str, str] | None,
+    ) -> Response: ...
+
+
+def _page(request: Request) -> PageErrors | None:
     """The browser app's error page renderer, for a request to a page (None for the API)."""
-    renderer = getattr(request.app.state, "page_errors", None)
+    renderer: PageErrors | None = getattr(request.app.state, "page_errors", None)
     if renderer is None or not renderer.applies(request):
         return None
     return renderer

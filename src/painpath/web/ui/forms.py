@@ -22,6 +22,11 @@ def text_field(form: FormData, name: str, *, limit: int = 2000, strip: bool = Tr
     return (value.strip() if strip else value)[:limit]
 
 
+def _plain(x: float) -> str:
+    # 1000000 → "1,000,000", 0.5 → "0.5" (never "1e+06" in a message a person reads)
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
 def errors_by_field(errors: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Service or form errors as ``{field: message}`` (the first message of each field)."""
     out: dict[str, str] = {}
@@ -82,17 +87,18 @@ class FormReader:
             self._missing(name, required, label)
             return None
         kind = "a whole number" if whole else "a number"
+        span = f"from {_plain(lo)} to {_plain(hi)}"
         try:
             number = float(value)
         except ValueError:
-            self.errors.append((name, f"must be {kind} from {lo:g} to {hi:g}"))
+            self.errors.append((name, f"must be {kind} {span}"))
             return None
         if (
             not math.isfinite(number)
             or not lo <= number <= hi
             or (whole and not number.is_integer())
         ):
-            self.errors.append((name, f"must be {kind} from {lo:g} to {hi:g}"))
+            self.errors.append((name, f"must be {kind} {span}"))
             return None
         return number
 

@@ -121,19 +121,25 @@ def env() -> Environment:
     return environment
 
 
-def _nav(caller: Caller | None) -> list[tuple[str, str]]:
+def _nav(caller: Caller | None, path: str) -> list[tuple[str, str, bool]]:
+    """The role's menu as (href, label, current): the current entry is the longest one the
+    path is under, so /patients/new marks "New patient" and not "Patients" too."""
     if caller is None:
         return []
     p = caller.principal
     if p.is_patient:
-        return [("/me/log", "Daily log"), ("/me/progress", "My progress")]
-    if p.is_clinician:
-        return [
+        items = [("/me/log", "Daily log"), ("/me/progress", "My progress")]
+    elif p.is_clinician:
+        items = [
             ("/patients", "Patients"),
             ("/patients/new", "New patient"),
             ("/panel", "Clinic panel"),
         ]
-    return [("/panel", "Clinic panel"), ("/patients", "Patients")]
+    else:
+        items = [("/panel", "Clinic panel"), ("/patients", "Patients")]
+    under = [href for href, _ in items if path == href or path.startswith(href + "/")]
+    current = max(under, key=len, default=None)
+    return [(href, label, href == current) for href, label in items]
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -148,7 +154,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
             caller=caller,
             principal=caller.principal if caller else None,
             csrf_token=getattr(request.state, "csrf_token", ""),
-            nav=_nav(caller),
+            nav=_nav(caller, request.url.path),
             path=request.url.path,
             today=ctx.today(),
             **context,
