@@ -7,7 +7,9 @@ from typing import Any
 from tests.web._server import PASSWORD
 
 
-def test_a_clinician_signs_in_through_the_form_and_out_again(open_page: Any, small_clinic: Any) -> None:
+def test_a_clinician_signs_in_through_the_form_and_out_again(
+    open_page: Any, small_clinic: Any
+) -> None:
     w = open_page(small_clinic.url)
     w.go("/patients")
     assert "/login" in w.page.url  # sent to sign in, coming back afterwards

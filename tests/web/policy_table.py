@@ -180,6 +180,13 @@ PAGES: tuple[Route, ...] = (
     _page("GET", "/episodes/{episode_id}", "staff", "episode"),
     _page("GET", "/panel", "staff"),
     # An episode's screens: staff read them, clinicians write; patients never reach them.
+    # The intake wizard is for clinicians; the clinic lead reads the draft or intake read-only.
+    _page("GET", _E + "/intake", "staff", "episode"),
+    _page("POST", _E + "/intake", "clinician", "episode"),
+    _page("POST", _E + "/intake/score", "clinician", "episode"),
+    _page("GET", _E + "/assessment", "staff", "episode"),
+    _page("GET", _E + "/plan", "staff", "episode"),
+    _page("POST", _E + "/plan/revise", "clinician", "episode"),
     _page("GET", _E + "/progress", "staff", "episode"),
     _page("POST", _E + "/sessions", "clinician", "episode"),
     _page("GET", _E + "/checkpoint", "staff", "episode"),

@@ -149,9 +149,7 @@ def test_an_unknown_page_is_a_calm_not_found_page(server: Server) -> None:
 
 def test_vendored_files_are_served_unchanged_with_their_licences(server: Server) -> None:
     record = (VENDOR / "VENDORED.md").read_text()
-    pinned = {
-        name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", record, re.M)
-    }
+    pinned = {name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", record, re.M)}
     assert set(pinned) == {
         "htmx/htmx.min.js",
         "chartjs/chart.umd.min.js",
