@@ -26,8 +26,9 @@ from painpath.demo.clinic import (
 from painpath.demo.clinic_roster import CLINICS, PatientSpec, username_of
 from painpath.domain.signals import SIGNAL_IDS
 from painpath.knowledge import default_knowledge
-from painpath.services import accounts
+from painpath.services import accounts, plans
 from painpath.services.checkpoints import episode_timeline, evaluate_episode
+from painpath.services.clinic import clinic_panel
 from painpath.services.commands import UserInput
 from painpath.settings import Settings
 from painpath.store._engine import make_engine, make_session_factory
@@ -352,11 +353,12 @@ def test_overrides_are_stored_with_their_reasons(engine):
 
 def test_red_flags_opioid_doses_and_unfinished_episodes_are_in_the_demo(engine):
     with session(engine) as db:
-        plans = {
+        plans = {  # the plans made at intake
             e.patient_id: p.data
             for e, p in db.execute(
                 select(Episode, PlanRevision).join(
-                    PlanRevision, PlanRevision.episode_id == Episode.id
+                    PlanRevision,
+                    (PlanRevision.episode_id == Episode.id) & (PlanRevision.number == 1),
                 )
             )
         }
@@ -375,6 +377,36 @@ def test_red_flags_opioid_doses_and_unfinished_episodes_are_in_the_demo(engine):
     assert [e for e in no_intake if e.status == "open"]
     intake_only = [n for pid, n in names.items() if pid in plans and pid not in logged]
     assert "Hana Kobayashi" in intake_only
+
+
+def test_two_opioid_patients_have_taken_a_taper_step_so_mme_now_is_below_intake(engine):
+    with session(engine) as db:
+        clinics = db.scalars(select(Clinic).order_by(Clinic.name)).all()
+    for clinic, (name, intake_mme, now_mme) in zip(
+        clinics, [("Frank Murphy", 90, 75), ("Harold Jenkins", 100, 80)], strict=True
+    ):
+        uow = clinician_uow(engine, clinic.id)
+        episode = episode_of(engine, name)
+        history, _ = plans.plan_history(uow, episode.id, limit=10, offset=0)
+        assert [r.number for r in history] == [2, 1]
+        now, first = history
+        assert (first.data["mme"]["total_mme_per_day"], now.data["mme"]["total_mme_per_day"]) == (
+            intake_mme,
+            now_mme,
+        )
+        assert now.data["mme"]["flags"] == ["mme_at_or_above_50"]
+        assert now.reason.startswith("Taper step 2")
+        # The taper step changes the dose and nothing else in the plan.
+        assert {k: v for k, v in now.data.items() if k != "mme"} == {
+            k: v for k, v in first.data.items() if k != "mme"
+        }
+        panel = clinic_panel(
+            clinician_uow(engine, clinic.id), today=TODAY, knowledge=default_knowledge()
+        )
+        assert panel.mme_now_total == panel.mme_intake_total - (intake_mme - now_mme)
+        assert panel.mme_now_total < panel.mme_intake_total
+        line = next(m for m in panel.opioid_patients if m.patient_name == name)
+        assert (line.mme_intake, line.mme_now) == (intake_mme, now_mme)
 
 
 # --- building it safely, and the same way every time -----------------------------------------

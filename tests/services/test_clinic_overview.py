@@ -29,7 +29,7 @@ from painpath.services.commands import (
     PlanRevisionInput,
     SessionInput,
 )
-from painpath.services.errors import Forbidden
+from painpath.services.errors import Forbidden, NotFound
 from painpath.services.principal import Principal
 from painpath.store._engine import make_engine, make_session_factory
 from painpath.store.migrate import upgrade
@@ -480,6 +480,7 @@ def test_the_panel_counts_open_episodes_per_badge_with_zeros(world: World) -> No
     assert counts == {
         "red_flag": 3,
         "plan_blocked": 1,
+        "red_flags_not_screened": 0,
         "flare_prolonged": 1,
         "setback": 1,
         "flare": 0,
@@ -543,3 +544,73 @@ def test_an_empty_clinic_has_an_empty_panel(database_url: str, kb: KnowledgeBase
     uow = SqlUnitOfWork(factory, found["doc"], client="test")
     assert clinic.clinic_overview(uow, today=TODAY, knowledge=kb) == []
     engine.dispose()
+
+
+# --- one episode's row (the header of every episode screen) -----------------------------------
+
+
+def episode_row(world: World, key: str, principal: Principal | None = None) -> EpisodeRow:
+    return clinic.episode_overview(
+        world.uow(principal or world.doc), world.episodes[key], today=TODAY, knowledge=world.kb
+    )
+
+
+def test_one_episodes_row_is_its_row_of_the_patient_list(world: World) -> None:
+    rows = world.overview(include_closed=True)
+    for key in [*OPEN, "gina_before", "cole"]:
+        alone = episode_row(world, key)
+        assert alone == rows[key], key
+        assert (alone.badges, alone.phase, alone.proposal) == (
+            rows[key].badges,
+            rows[key].phase,
+            rows[key].proposal,
+        ), key
+    # the red-flag patient: the same badges, with the same words, and the assessment's flags
+    cara = episode_row(world, "cara")
+    assert badges(cara) == ["red_flag", "plan_blocked", "checkpoint_due", "data_gap"]
+    assert [f.urgency for f in cara.red_flags] == ["emergency"] * 3
+    assert cara.red_flags[0].label == "New or worsening bilateral sciatica"
+    assert cara.red_flags[0].referral.startswith("Emergency department now")
+    assert cara.red_flags == rows["cara"].red_flags
+
+
+def test_one_episodes_row_carries_the_engines_own_evaluation(world: World) -> None:
+    """The header reuses the run that made the row instead of running the engine again."""
+    for key in ["flora", "sam", "pat", "cara"]:
+        row = episode_row(world, key)
+        alone = checkpoints.evaluate_episode(
+            world.uow(world.doc), world.episodes[key], today=TODAY, knowledge=world.kb
+        )
+        assert row.report == alone.report, key
+        assert row.checkpoint_proposal == alone.proposal, key
+    assert episode_row(world, "gina").report is None  # no intake: the engine did not run
+    assert episode_row(world, "hal").checkpoint_proposal is None  # ended
+
+
+def test_an_intake_without_a_red_flag_screen_says_so_on_its_row(world: World) -> None:
+    data = sciatica()
+    del data["red_flag_findings"]
+    world.open("nell", "Nell", START, data)
+    row = episode_row(world, "nell")
+    assert badges(row)[0] == "red_flags_not_screened"
+    assert (row.badges[0].label, row.badges[0].severity) == ("Red flags not screened", "warning")
+    assert row == world.overview()["nell"]
+
+
+def test_one_episodes_row_is_for_staff_of_its_clinic_and_audited_once(world: World) -> None:
+    before = len(world.audit())
+    episode_row(world, "flora", world.admin)
+    assert world.audit()[before:] == [
+        ("clinic.episode", "success", "episode", world.episodes["flora"])
+    ]
+    with pytest.raises(Forbidden):
+        episode_row(world, "flora", world.patient)  # even the patient's own episode
+    with pytest.raises(NotFound):
+        episode_row(world, "yuri")  # another clinic's episode is missing
+    with pytest.raises(NotFound):
+        clinic.episode_overview(world.uow(world.doc), "0" * 32, today=TODAY, knowledge=world.kb)
+    assert world.audit()[-3:] == [
+        ("clinic.episode", "denied", "episode", world.episodes["flora"]),
+        ("clinic.episode", "not_found", "episode", world.episodes["yuri"]),
+        ("clinic.episode", "not_found", "episode", "0" * 32),
+    ]

@@ -355,6 +355,7 @@ def test_a_referral_keeps_its_overlap_and_its_letter_prints(site: Site) -> None:
     assert "<strong>21 days</strong>" in letter.text
     assert "Leg pain persists with nerve signs" in letter.text
     assert "data-print" in letter.text
+    assert "doc<br>Physician" in letter.text  # signed with the display name, not the username
 
 
 def test_a_referral_needs_whom_and_why_and_an_overlap_in_range(site: Site) -> None:
@@ -403,6 +404,9 @@ def test_graduating_closes_the_episode(site: Site) -> None:
 
 def test_a_team_note_shows_a_stored_script_as_text(site: Site) -> None:
     episode = site.episode("Jo Notes")
+    with site.signed_in("pt.x") as pt:
+        r = post_form(pt, episode, "/notes", {"hypothesis": "irritability", "body": "Sits 20 min"})
+        assert r.status_code == 303
     with site.signed_in() as doc:
         for payload in XSS:
             r = post_form(
@@ -414,7 +418,9 @@ def test_a_team_note_shows_a_stored_script_as_text(site: Site) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "Mechanism: Neuropathic (likely)" in page  # the part of the hypothesis it is about
-    assert "doc.x (you), Physician" in page
+    # Authors by their display name and role (tests/web/_server.py names them "doc", "pt").
+    assert "doc (you), Physician" in page
+    assert "pt, Physical therapist" in page  # a colleague's note names its author
 
 
 def test_a_note_needs_a_part_of_the_hypothesis_and_words(site: Site) -> None:

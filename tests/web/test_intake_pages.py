@@ -587,7 +587,7 @@ def test_a_revision_records_who_changed_what_and_why(clinic: Clinic) -> None:
     assert "Revision 2 saved." in page
     history = page.split('id="history"', 1)[1]
     assert "No relief window after four sessions: settle extended by two weeks" in history
-    assert "by you (doc.x)" in history
+    assert "by doc (Physician) (you)" in history  # the display name tests/web/_server.py gives
     assert "Settle and establish a response · trial length (weeks)" in history
     assert '<span class="was">4</span> → <span class="now">6</span>' in history
     assert 'added modality: <span class="now">Acupuncture</span>' in history
@@ -595,6 +595,9 @@ def test_a_revision_records_who_changed_what_and_why(clinic: Clinic) -> None:
     assert "dates moved" in history
     phases = page.split('id="phases-title"', 1)[1].split('id="considered-title"', 1)[0]
     assert "6-week trial" in phases and "added by clinician" in phases
+    with clinic.signed_in("pt.x") as pt:
+        seen_by_colleague = pt.get(f"/episodes/{episode}/plan").text.split('id="history"', 1)[1]
+    assert "· by doc (Physician)</p>" in seen_by_colleague  # a colleague sees who revised it
 
 
 def test_a_revision_needs_a_reason_and_keeps_what_was_typed(clinic: Clinic) -> None:

@@ -4,9 +4,10 @@ patients whose timelines exercise every signal and every checkpoint decision.
 Each patient with a timeline replays one file of the scenario library (docs/scenarios/, every
 date shifted so that the file's ``about.today`` lands on the demo's today, or a few days
 before it for the graduated), with one of the example intakes (docs/examples/intake/) as the
-first visit. Intakes go through the real use case (scored, assessed, planned); checkpoint
-decisions, referrals, graduations and team notes too, so they are validated by the same rules
-as a clinician's. Daily logs and sessions (about 1,400 rows) are written directly, in one
+first visit. Intakes go through the real use case (scored, assessed, planned); plan revisions
+(a taper step for each of the two patients on the highest opioid doses), checkpoint decisions,
+referrals, graduations and team notes too, so they are validated by the same rules as a
+clinician's. Daily logs and sessions (about 1,400 rows) are written directly, in one
 transaction and one audit event per patient, so that the whole demo takes seconds.
 
 The same ``today`` always gives the same data: names, values, dates and decisions come from
@@ -15,6 +16,7 @@ fixed tables, never from a random generator (record ids are random, as everywher
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import time
@@ -31,6 +33,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from painpath._api import mme as count_mme
 from painpath._timeline_api import signals_batch
 from painpath.demo.clinic_roster import (
     CLINICS,
@@ -39,8 +42,9 @@ from painpath.demo.clinic_roster import (
     goal_wording,
     username_of,
 )
+from painpath.domain.medications.mme import round_mme
 from painpath.knowledge import KnowledgeBase, default_knowledge
-from painpath.services import accounts, checkpoints, intake, notes, patients
+from painpath.services import accounts, checkpoints, intake, notes, patients, plans
 from painpath.services.commands import (
     CheckpointInput,
     DayInput,
@@ -48,6 +52,7 @@ from painpath.services.commands import (
     GraduateInput,
     NoteInput,
     PatientInput,
+    PlanRevisionInput,
     ReferralInput,
     SessionInput,
     UserInput,
@@ -62,6 +67,7 @@ from painpath.store.models import (
     Clinic,
     DailyLog,
     Episode,
+    PlanRevision,
     User,
 )
 from painpath.store.unit_of_work import SqlUnitOfWork
@@ -85,6 +91,46 @@ _EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 # Who recorded a scenario's checkpoint ("by" in the file) among the clinic's staff.
 _BY = {"pt": "physical_therapist", "physician": "physician"}
+
+
+@dataclass(frozen=True)
+class _TaperStep:
+    """A taper step a clinician records as a plan revision: the opioid order at its new dose,
+    ``after_days`` into the episode. ``reason`` is formatted with the step's ``date``."""
+
+    ingredient: str
+    dose_mg: float
+    doses_per_day: int
+    after_days: int
+    reason: str
+
+
+# The two patients on the highest opioid doses (scenario 17, care simply continuing) are at
+# the second step of their plan's taper schedule (10 % of the current dose every 28 days, or
+# slower) by its first 4-weekly follow-up, recorded as a plan revision, so the clinic lead's
+# panel shows MME at intake and now apart. The doses are ones a prescriber can write, at or a
+# little slower than the schedule's step (72.9 and 81 MME/day).
+_TAPER_STEPS = {
+    "Frank Murphy": _TaperStep(
+        "oxycodone",
+        25,
+        2,
+        28,
+        "Taper step 2 of the plan's schedule, at the 4-week follow-up on {date}: oxycodone down "
+        "to 25 mg twice a day, 75 MME/day from 90 at intake (a little slower than the "
+        "schedule's 72.9), agreed with the patient; no flare or loss of function; naloxone "
+        "offered.",
+    ),
+    "Harold Jenkins": _TaperStep(
+        "morphine",
+        40,
+        2,
+        28,
+        "Taper step 2 of the plan's schedule, at the 4-week follow-up on {date}: morphine down "
+        "to 40 mg twice a day, 80 MME/day from 100 at intake, agreed with the patient; no "
+        "flare or loss of function; naloxone at home.",
+    ),
+}
 
 Progress = Callable[[str, int, int], None]
 """Called after each patient with (what is being built, patients done, patients in all)."""
@@ -430,13 +476,19 @@ class _Builder:
             EpisodeInput(title=spec.title, start_date=replay.start),
         )
         if replay.intake is not None:
-            intake.submit_intake(
+            submitted = intake.submit_intake(
                 self.uow(doctor),
                 episode.id,
                 replay.intake,
                 today=replay.start,
                 knowledge=self.kb,
             )
+            step = _TAPER_STEPS.get(spec.name)
+            if step is not None:
+                day = replay.start + dt.timedelta(days=step.after_days)
+                if day > self.today - dt.timedelta(days=spec.days_ago):
+                    raise DemoError(f"{spec.name}'s taper step falls after their episode's today")
+                self.taper(episode.id, submitted.plan, step, day, doctor)
         lead = staff["clinic_admin"]
         with self.uow(lead) as uow:
             row = uow.records.get(Episode, episode.id)
@@ -498,6 +550,23 @@ class _Builder:
                 NoteInput(hypothesis=note.hypothesis, body=note.body),
             )
 
+    def taper(
+        self, episode_id: str, plan: PlanRevision, step: _TaperStep, day: dt.date, who: Principal
+    ) -> None:
+        """A revision of the plan that records a taper step: the same document with its
+        ``mme`` recounted for the opioid's new dose, through the use case."""
+        document = copy.deepcopy(plan.data)
+        document["mme"] = _lowered_mme(document.get("mme"), step, self.kb)
+        plans.revise_plan(
+            self.uow(who),
+            episode_id,
+            PlanRevisionInput(
+                expected_version=plan.number,
+                reason=step.reason.format(date=f"{day.day} {day:%B %Y}"),
+                plan=document,
+            ),
+        )
+
     def decide(self, episode_id: str, d: _Decision, version: int, who: Principal) -> None:
         """A checkpoint decision through the use cases, which check it against the proposal
         and the timeline rules (an override needs its reason)."""
@@ -542,6 +611,42 @@ class _Builder:
                 today=today,
                 knowledge=kb,
             )
+
+
+def _lowered_mme(mme: object, step: _TaperStep, kb: KnowledgeBase) -> dict[str, Any]:
+    """A plan's ``mme`` with the step's opioid at its new dose: the order counted again by the
+    MME engine (daily dose, MME/day, the calculation in words), then the total and the flags
+    recomputed against the plan's thresholds. Everything else is kept."""
+    if not isinstance(mme, dict) or not any(
+        i.get("ingredient") == step.ingredient for i in mme.get("items") or []
+    ):
+        raise DemoError(f"the plan counts no {step.ingredient} to taper")
+    order = count_mme(
+        [
+            {
+                "ingredient": step.ingredient,
+                "dose_mg": step.dose_mg,
+                "doses_per_day": step.doses_per_day,
+            }
+        ],
+        knowledge=kb,
+    ).items[0]
+    counted = ("daily_dose", "daily_dose_unit", "factor", "mme_per_day", "calculation")
+    lowered = copy.deepcopy(mme)
+    lowered["items"] = [
+        {**item, **{k: order.to_dict()[k] for k in counted}}
+        if item.get("ingredient") == step.ingredient
+        else item
+        for item in mme["items"]
+    ]
+    total = round_mme(sum(float(i["mme_per_day"]) for i in lowered["items"]))
+    if total >= float(mme["total_mme_per_day"]):
+        raise DemoError(f"a taper step must lower the dose ({total:g} MME/day)")
+    lowered["total_mme_per_day"] = total
+    lowered["flags"] = [
+        f"mme_at_or_above_{value:g}" for value in mme["thresholds"].values() if total >= value
+    ]
+    return lowered
 
 
 def _provider(session: SessionInput) -> str:

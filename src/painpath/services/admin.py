@@ -1,15 +1,36 @@
-"""The clinic admin's use cases: the clinic's accounts and its audit trail."""
+"""The clinic admin's use cases: the clinic's accounts and its audit trail; and the names of the
+clinic's staff, which every member of staff may read to see who wrote what."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from painpath.services import accounts
 from painpath.services._use_case import use_case
 from painpath.services.commands import UserInput
 from painpath.services.errors import NotFound
+from painpath.services.principal import STAFF_ROLES
 from painpath.store.models import AuditEvent, Clinic, Patient, User
 from painpath.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["add_user", "get_clinic", "list_audit_events", "list_users"]
+__all__ = [
+    "StaffName",
+    "add_user",
+    "get_clinic",
+    "list_audit_events",
+    "list_users",
+    "staff_directory",
+]
+
+
+@dataclass(frozen=True)
+class StaffName:
+    """How a member of staff is named beside what they wrote: their display name and role (the
+    role's code, e.g. ``physician``; the pages turn it into words)."""
+
+    user_id: str
+    display_name: str
+    role: str
 
 
 @use_case("clinic.read")
@@ -28,6 +49,22 @@ def list_users(uow: SqlUnitOfWork, *, limit: int, offset: int) -> tuple[list[Use
     uow.about("user", None)
     uow.records.principal.require_admin()
     return uow.records.page(User, order_by=(User.username,), limit=limit, offset=offset)
+
+
+@use_case("staff.directory")
+def staff_directory(uow: SqlUnitOfWork) -> dict[str, StaffName]:
+    """The names of the clinic's staff accounts, by user id, ordered by name (any member of
+    staff; patients are refused). Patients' accounts are not in it. Deactivated accounts are:
+    the plans, notes and decisions they wrote still need their author's name."""
+    uow.about("user", None)
+    uow.records.principal.require_staff()
+    users = uow.records.all(
+        User,
+        User.role.in_(sorted(STAFF_ROLES)),
+        User.patient_id.is_(None),
+        order_by=(User.display_name, User.username),
+    )
+    return {u.id: StaffName(u.id, u.display_name, u.role) for u in users}
 
 
 @use_case("user.create")

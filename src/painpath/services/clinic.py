@@ -1,6 +1,8 @@
 """The clinic at a glance: every episode with its current signals as badges (the clinician's
 patient list) and the clinic lead's panel — counts per signal, graduation, meaningful change on
 function, opioid doses at intake and now. The timeline engine runs once over the whole clinic.
+One episode's row (``episode_overview``, the header of every episode screen) is made by the
+same code, so a badge reads the same wherever it is shown.
 
 Every number is defined in docs/clinic-panel.md.
 """
@@ -11,7 +13,7 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -41,15 +43,18 @@ __all__ = [
     "EpisodeRow",
     "MmeLine",
     "Panel",
+    "RedFlag",
     "SignalCount",
     "clinic_overview",
     "clinic_panel",
+    "episode_overview",
 ]
 
 # Every badge a row can carry, in the order the panel counts them.
 BADGE_IDS = (
     "red_flag",
     "plan_blocked",
+    "red_flags_not_screened",
     "flare_prolonged",
     "setback",
     "flare",
@@ -73,6 +78,7 @@ FLARE_CURRENT_DAYS = 7
 _LABELS = {
     "red_flag": "Red flag",
     "plan_blocked": "Plan blocked",
+    "red_flags_not_screened": "Red flags not screened",
     "flare_prolonged": "Prolonged flare",
     "setback": "Setback",
     "flare": "Flare (settling)",
@@ -88,6 +94,7 @@ _LABELS = {
 }
 _SEVERITY = {
     "plan_blocked": "danger",
+    "red_flags_not_screened": "warning",
     "flare_prolonged": "danger",
     "setback": "warning",
     "flare": "info",
@@ -127,6 +134,17 @@ class Badge:
 
 
 @dataclass(frozen=True)
+class RedFlag:
+    """One red flag the assessment found at intake, in its own words."""
+
+    id: str
+    label: str
+    urgency: str  # emergency | urgent | soon
+    referral: str  # where to send the patient, and how soon
+    evidence: str  # the rule's words
+
+
+@dataclass(frozen=True)
 class EpisodeRow:
     """One episode of the clinic with what the patient list shows of it."""
 
@@ -152,6 +170,12 @@ class EpisodeRow:
     has_draft: bool = False  # an intake draft is saved (only while there is no intake)
     on_opioids_intake: bool = False  # the first plan lists an opioid
     on_opioids_now: bool = False  # the current plan lists an opioid
+    red_flags: tuple[RedFlag, ...] = ()  # the assessment's red flags (any episode with one)
+    # The engine's own output behind the badges and the proposal (None where the engine did
+    # not run: no intake, an ended episode, a timeline it cannot read, a start after today);
+    # what ``checkpoints.evaluate_episode`` gives for the episode, from the same run.
+    report: SignalReport | None = field(default=None, compare=False, repr=False)
+    checkpoint_proposal: CheckpointProposal | None = field(default=None, compare=False, repr=False)
 
     def has(self, badge_id: str) -> bool:
         """Whether the row carries this badge."""
@@ -252,12 +276,23 @@ def _mme(data: object) -> tuple[bool, float, bool] | None:
     return True, float(total), bool(mme.get("total_is_lower_bound"))
 
 
-def _read(uow: SqlUnitOfWork, *, today: dt.date, kb: KnowledgeBase, ended: bool) -> list[_Episode]:
-    """The clinic's episodes (open ones, and the ended ones too when ``ended``), each with its
-    timeline up to ``today``, assessment, MME, and — for open episodes with an intake — its
-    signals and proposal from ONE run of the timeline engine over all of them."""
+def _read(
+    uow: SqlUnitOfWork,
+    *,
+    today: dt.date,
+    kb: KnowledgeBase,
+    ended: bool,
+    episode_id: str | None = None,
+) -> list[_Episode]:
+    """The clinic's episodes (open ones, and the ended ones too when ``ended``; only the one
+    ``episode_id``, open or not, when given), each with its timeline up to ``today``,
+    assessment, MME, and — for open episodes with an intake — its signals and proposal from
+    ONE run of the timeline engine over all of them."""
     r = uow.records
-    where = [] if ended else [Episode.status == "open"]
+    if episode_id is not None:
+        where = [Episode.id == episode_id]
+    else:
+        where = [] if ended else [Episode.status == "open"]
     episodes = r.all(Episode, *where, order_by=[Episode.start_date, Episode.id])
     if not episodes:
         return []
@@ -379,7 +414,34 @@ def _red_flag_badges(assessment: Mapping[str, Any]) -> list[Badge]:
     if assessment.get("plan_blocked"):
         reason = assessment.get("plan_blocked_reason") or "Red flags come first: no care plan."
         badges.append(_badge("plan_blocked", str(reason)))
+    if assessment.get("red_flags_screened") is False:
+        badges.append(
+            _badge(
+                "red_flags_not_screened",
+                "No red-flag screen was recorded at intake: screen before starting care. "
+                "Not screened is not the same as none found.",
+            )
+        )
     return badges
+
+
+def _red_flags(assessment: Mapping[str, Any] | None) -> tuple[RedFlag, ...]:
+    """The assessment's red flags as the episode screens list them."""
+    found = []
+    for f in (assessment or {}).get("red_flags") or []:
+        if not isinstance(f, Mapping):
+            continue
+        evidence = f.get("evidence")
+        found.append(
+            RedFlag(
+                id=str(f.get("id") or ""),
+                label=str(f.get("label") or f.get("id") or ""),
+                urgency=str(f.get("urgency") or ""),
+                referral=str(f.get("referral") or ""),
+                evidence=str(evidence.get("text") or "") if isinstance(evidence, Mapping) else "",
+            )
+        )
+    return tuple(found)
 
 
 def _current_flares(report: SignalReport, today: dt.date) -> list[Signal]:
@@ -509,6 +571,9 @@ def _row(item: _Episode, kb: KnowledgeBase, today: dt.date) -> EpisodeRow:
         has_draft=item.has_draft,
         on_opioids_intake=bool(item.mme_intake and item.mme_intake[0]),
         on_opioids_now=bool(item.mme_now and item.mme_now[0]),
+        red_flags=_red_flags(item.assessment),
+        report=report,
+        checkpoint_proposal=proposal,
     )
 
 
@@ -534,6 +599,23 @@ def clinic_overview(
     principal.require_staff()
     found = _read(uow, today=today, kb=knowledge, ended=include_closed)
     return _order(_row(item, knowledge, today) for item in found)
+
+
+@use_case("clinic.episode")
+def episode_overview(
+    uow: SqlUnitOfWork, episode_id: str, *, today: dt.date, knowledge: KnowledgeBase
+) -> EpisodeRow:
+    """One episode of the caller's clinic as the patient list shows it — its badges, phase,
+    next checkpoint and proposed decision, made by exactly the code that makes the list's rows
+    (staff only; an ended episode is shown too, without badges). Another clinic's episode is
+    missing (NotFound)."""
+    uow.about("episode", episode_id)
+    principal = uow.records.principal
+    principal.require_staff()
+    episode = uow.records.get(Episode, episode_id)
+    uow.about("episode", episode.id, patient_id=episode.patient_id)
+    (item,) = _read(uow, today=today, kb=knowledge, ended=True, episode_id=episode.id)
+    return _row(item, knowledge, today)
 
 
 # --- the panel --------------------------------------------------------------------------------

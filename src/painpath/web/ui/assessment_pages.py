@@ -21,7 +21,6 @@ from painpath.services.errors import NotFound
 from painpath.web.security import STAFF, CallerDep
 from painpath.web.ui._episode import load_episode
 from painpath.web.ui._routing import PageRouter
-from painpath.web.ui.plan_view import red_flag_badges
 from painpath.web.ui.render import render
 
 __all__ = ["router"]
@@ -115,7 +114,6 @@ def assessment_page(request: Request, caller: CallerDep, episode_id: EpisodeId) 
             request,
             "assessment/none.html",
             view=view,
-            header_badges=[],
             has_draft=draft is not None,
             can_edit=caller.principal.is_clinician,
         )
@@ -145,7 +143,6 @@ def assessment_page(request: Request, caller: CallerDep, episode_id: EpisodeId) 
         request,
         "assessment/view.html",
         view=view,
-        header_badges=red_flag_badges(data),
         a=data,
         assessed_on=record.created_at,
         emergency=_emergency(data),

@@ -35,8 +35,7 @@ from painpath.web.ui.checkpoint_view import (
     referral_rows,
 )
 from painpath.web.ui.forms import FormReader, errors_by_field
-from painpath.web.ui.progress_data import header_view, read_all
-from painpath.web.ui.progress_signals import header_badges
+from painpath.web.ui.progress_data import read_all
 from painpath.web.ui.render import DECISION_LABELS, PHASE_LABELS, render
 
 __all__ = ["FIELD_LABELS", "router"]
@@ -150,8 +149,7 @@ def _page(
         request,
         "checkpoint/checkpoint.html",
         status=status,
-        view=header_view(view),
-        header_badges=header_badges(view.evaluation),
+        view=view,
         proposal=proposal,
         reasons=reason_views(proposal, goals) if proposal else [],
         history=history_rows(records, known, me),

@@ -11,6 +11,7 @@ from typing import Any
 
 from painpath.domain.checkpoints import CheckpointProposal
 from painpath.domain.signals.report import Signal
+from painpath.services import admin
 from painpath.store.models import CheckpointRecord, Referral, TeamNote
 from painpath.web.security import Caller
 from painpath.web.ui.progress_signals import SignalItem, goal_names, signal_item
@@ -22,6 +23,7 @@ __all__ = [
     "NoteRow",
     "ReasonView",
     "ReferralRow",
+    "author_name",
     "history_rows",
     "hypothesis_parts",
     "local_time",
@@ -151,13 +153,26 @@ def hypothesis_parts(assessment: Mapping[str, Any] | None) -> list[tuple[str, st
 
 
 def people(caller: Caller) -> dict[str, tuple[str, str]]:
-    """Who is who among the authors of records: user id → (name, role label).
-
-    Only the signed-in user is known: no use case lets staff read the clinic's list of users
-    (admin.list_users is for the clinic admin). Anyone else is shown as "another member of
-    staff" until such a use case exists."""
+    """Who is who among the authors of records: user id → (display name, role label), for
+    every member of the clinic's staff (admin.staff_directory). A caller who is not staff
+    (never, on the pages that use this) knows only themselves."""
     p = caller.principal
-    return {p.user_id: (p.username, ROLE_LABELS.get(p.role, p.role))}
+    if not p.is_staff:
+        return {p.user_id: (p.username, ROLE_LABELS.get(p.role, p.role))}
+    return {
+        user_id: (s.display_name, ROLE_LABELS.get(s.role, s.role))
+        for user_id, s in admin.staff_directory(caller.uow()).items()
+    }
+
+
+def author_name(user_id: str, known: Mapping[str, tuple[str, str]], me: str) -> str:
+    """An author in one phrase: "Display name (Role label)", with "(you)" for the caller;
+    an id the directory does not know is "another member of staff"."""
+    if user_id not in known:
+        return "another member of staff"
+    name, role = known[user_id]
+    label = f"{name} ({role})" if role else name
+    return f"{label} (you)" if user_id == me else label
 
 
 def _who(user_id: str, known: Mapping[str, tuple[str, str]], me: str) -> tuple[str, str]:

@@ -94,7 +94,6 @@ def intake_page(
             request,
             "intake/submitted.html",
             view=view,
-            header_badges=[],
             submitted=True,
             submitted_on=record.created_at,
             draft_saved=False,
@@ -107,7 +106,6 @@ def intake_page(
             request,
             "intake/submitted.html",
             view=view,
-            header_badges=[],
             submitted=False,
             submitted_on=None,
             draft_saved=draft is not None,
@@ -358,7 +356,6 @@ def _wizard(
         errors.setdefault(p.key, p.message)
     context: dict[str, Any] = {
         "view": view,
-        "header_badges": [],
         "steps": STEPS,
         "step": step,
         "number": step_index(step.id) + 1,

@@ -22,16 +22,16 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from painpath.services import admin, intake, plans
+from painpath.services import intake, plans
 from painpath.services.commands import PlanRevisionInput
-from painpath.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from painpath.services.errors import Conflict, InvalidInput, NotFound
 from painpath.web.security import CLINICIAN, STAFF, Caller, CallerDep
 from painpath.web.ui._episode import EpisodeView, load_episode
 from painpath.web.ui._routing import PageRouter
+from painpath.web.ui.checkpoint_view import author_name, people
 from painpath.web.ui.forms import FormReader, errors_by_field
 from painpath.web.ui.plan_diff import describe_changes
 from painpath.web.ui.plan_edit import apply_edits, phase_field, treatment_options
-from painpath.web.ui.plan_view import red_flag_badges
 from painpath.web.ui.render import render
 
 __all__ = ["router"]
@@ -74,19 +74,10 @@ def _current_phase(view: EpisodeView, plan: Mapping[str, Any], today: dt.date) -
 
 
 def _authors(caller: Caller, revisions: list[Any]) -> dict[str, str]:
-    """Names of the revisions' authors. The clinic lead can list the clinic's accounts; for
-    others no use case names a colleague yet, so the caller's own revisions say "you"."""
-    names = {caller.principal.user_id: f"you ({caller.principal.username})"}
-    if caller.principal.role == "clinic_admin":
-        try:
-            users, _ = admin.list_users(caller.uow(), limit=200, offset=0)
-        except Forbidden:
-            users = []
-        for u in users:
-            names.setdefault(u.id, f"{u.display_name} ({u.username})")
-    for r in revisions:
-        names.setdefault(r.author_id, "a colleague")
-    return names
+    """Each revision's author as "Display name (Role label)", "(you)" for the caller's own."""
+    known = people(caller)
+    me = caller.principal.user_id
+    return {r.author_id: author_name(r.author_id, known, me) for r in revisions}
 
 
 def _history(caller: Caller, episode_id: str) -> tuple[list[dict[str, Any]], int]:
@@ -102,7 +93,7 @@ def _history(caller: Caller, episode_id: str) -> tuple[list[dict[str, Any]], int
             {
                 "number": rev.number,
                 "when": rev.created_at,
-                "author": authors.get(rev.author_id, "a colleague"),
+                "author": authors[rev.author_id],
                 "reason": rev.reason,
                 "changes": changes,
                 "first": rev.number == 1,
@@ -131,15 +122,10 @@ def _page(
             request,
             "plan/none.html",
             view=view,
-            header_badges=[],
             has_draft=draft is not None,
             can_edit=caller.principal.is_clinician,
         )
     plan: Mapping[str, Any] = current.data if isinstance(current.data, Mapping) else {}
-    try:
-        assessment = intake.get_assessment(caller.uow(), episode_id).data
-    except NotFound:
-        assessment = None
     history, total = _history(caller, episode_id)
     phases = [p for p in plan.get("phases") or [] if isinstance(p, Mapping)]
     checkpoints = [c for c in plan.get("checkpoints") or [] if isinstance(c, Mapping)]
@@ -153,7 +139,6 @@ def _page(
         form_values["clinician_note"] = str(plan.get("clinician_note") or "")
     context = {
         "view": view,
-        "header_badges": [],
         "plan": plan,
         "revision": current,
         "history": history,
@@ -168,7 +153,6 @@ def _page(
             current,
             phases,
             checkpoints,
-            assessment,
             history,
             total,
             status=status,
@@ -192,7 +176,6 @@ def _render_plan(
     current: Any,
     phases: list[Mapping[str, Any]],
     checkpoints: list[Mapping[str, Any]],
-    assessment: Any,
     history: list[dict[str, Any]],
     total: int,
     *,
@@ -208,7 +191,6 @@ def _render_plan(
         "plan/view.html",
         status=status,
         view=view,
-        header_badges=red_flag_badges(assessment, plan),
         plan=plan,
         revision=current,
         phases=phases,

@@ -18,7 +18,6 @@ from painpath.web.ui._routing import PageRouter
 from painpath.web.ui.checkpoint_view import people
 from painpath.web.ui.progress_data import (
     KIND_LABELS,
-    header_view,
     load_progress,
     read_all,
     session_kind,
@@ -105,7 +104,7 @@ def print_report(caller: CallerDep, request: Request, episode_id: RecordId) -> R
     return render(
         request,
         "print/report.html",
-        view=header_view(view),
+        view=view,
         clinic=clinic,
         signer=_signer(caller),
         back_href=f"/episodes/{view.episode.id}/progress",
@@ -155,7 +154,7 @@ def print_referral(
     return render(
         request,
         "print/referral.html",
-        view=header_view(view),
+        view=view,
         clinic=clinic,
         referral=referral,
         overlap_until=referral.day + dt.timedelta(days=referral.overlap_days),

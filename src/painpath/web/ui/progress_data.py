@@ -18,7 +18,6 @@ __all__ = [
     "KIND_LABELS",
     "ProgressData",
     "goal_now",
-    "header_view",
     "load_progress",
     "read_all",
     "session_kind",
@@ -119,8 +118,3 @@ def goal_now(goal: Goal, report: Any) -> float | None:
             level = s.evidence.data.get("level")
             return float(level) if level is not None else None
     return None
-
-
-def header_view(view: EpisodeView) -> EpisodeView:
-    """``view`` as the shared episode header shows it."""
-    return view

@@ -23,8 +23,8 @@ from painpath.web.ui._episode import load_episode
 from painpath.web.ui._routing import PageRouter
 from painpath.web.ui.forms import FormReader, errors_by_field
 from painpath.web.ui.progress_charts import build_charts, session_rows
-from painpath.web.ui.progress_data import KIND_LABELS, header_view, load_progress, read_all
-from painpath.web.ui.progress_signals import group_signals, header_badges
+from painpath.web.ui.progress_data import KIND_LABELS, load_progress, read_all
+from painpath.web.ui.progress_signals import group_signals
 from painpath.web.ui.render import render
 
 __all__ = ["FIELD_LABELS", "EpisodeId", "modality_groups", "router"]
@@ -82,8 +82,7 @@ def _page(
         request,
         "progress/progress.html",
         status=status,
-        view=header_view(view),
-        header_badges=header_badges(view.evaluation),
+        view=view,
         charts=charts,
         groups=group_signals(report, data.goals),
         sessions=session_rows(data, report, kb),

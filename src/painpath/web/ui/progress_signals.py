@@ -1,6 +1,7 @@
 """The timeline engine's signals as a clinician (and, in plain words, a patient) reads them:
-grouped by what they are about, each with its evidence in words, its rule and its sources;
-the badges at the top of an episode screen; and the short summaries the printed report uses.
+grouped by what they are about, each with its evidence in words, its rule and its sources,
+and the short summaries the printed report uses. (The badges at the top of an episode screen
+are the episode's row of the patient list: services.clinic.episode_overview.)
 
 Nothing here decides anything clinical: every word comes from a signal's evidence or names it.
 """
@@ -13,17 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from painpath.domain.signals.report import Signal, SignalReport
-from painpath.services.checkpoints import Evaluation
 
 __all__ = [
     "SIGNAL_TITLES",
-    "Badge",
     "SignalGroup",
     "SignalItem",
     "flare_status_label",
     "goal_names",
     "group_signals",
-    "header_badges",
     "plain_summary",
     "signal_item",
 ]
@@ -84,9 +82,6 @@ _SEVERITY = {
 }
 _FLARE_SEVERITY = {"settling": "info", "prolonged": "danger", "setback": "warning"}
 
-# A flare is a current badge while it goes on, or for this many days after it ended.
-FLARE_CURRENT_DAYS = 7
-
 
 def flare_status_label(status: str | None) -> str:
     """The words for a flare's status."""
@@ -96,16 +91,6 @@ def flare_status_label(status: str | None) -> str:
 def goal_names(goals: Iterable[Any]) -> dict[str, str]:
     """Each goal's key (g1, g2, …) with the activity the patient named."""
     return {g.key: g.activity for g in goals}
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A current signal as a short badge (the episode header's `badges` macro reads it)."""
-
-    id: str
-    label: str
-    severity: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -211,49 +196,6 @@ def group_signals(report: SignalReport | None, goals: Iterable[Any] = ()) -> lis
     if rest:
         out.append(SignalGroup("Other signals", rest))
     return out
-
-
-def _current_flares(report: SignalReport, today: dt.date) -> list[Signal]:
-    recent = today - dt.timedelta(days=FLARE_CURRENT_DAYS)
-    return [f for f in report.of("flare") if f.end is None or f.end >= recent]
-
-
-def header_badges(evaluation: Evaluation | None) -> list[Badge]:
-    """The current signals of an episode as badges, the most pressing first."""
-    if evaluation is None:
-        return []
-    report, today = evaluation.report, evaluation.today
-    badges: list[Badge] = []
-    order = {"prolonged": 0, "setback": 1, "settling": 2}
-    seen: set[str] = set()
-    for f in sorted(_current_flares(report, today), key=lambda f: order.get(f.status or "", 3)):
-        if f.status in seen:
-            continue
-        seen.add(f.status or "")
-        label = {"prolonged": "Prolonged flare", "setback": "Setback"}.get(
-            f.status or "", "Flare (settling)"
-        )
-        badges.append(
-            Badge(
-                f"flare_{f.status}",
-                label,
-                _FLARE_SEVERITY.get(f.status or "", "info"),
-                f.evidence.text,
-            )
-        )
-    for signal_id, label in (
-        ("non_responder", "No relief window"),
-        ("plateau", "Plateau"),
-        ("care_simply_continuing", "Care simply continuing"),
-        ("movement_entry_ready", "Movement-entry ready"),
-        ("checkpoint_due", "Checkpoint due"),
-        ("data_gap", "Data gap"),
-        ("goal_met", "Goal met"),
-    ):
-        found = report.of(signal_id)
-        if found:
-            badges.append(Badge(signal_id, label, _SEVERITY[signal_id], found[0].evidence.text))
-    return badges
 
 
 # --- plain words for the printed report --------------------------------------------------------
