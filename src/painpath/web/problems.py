@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
@@ -17,7 +17,7 @@ from painpath.domain.input_errors import describe, json_path
 from painpath.services.errors import InvalidInput, ServiceError, TooManyAttempts
 from painpath.store.models import Episode, Patient
 
-__all__ = ["install_problem_handlers", "problem"]
+__all__ = ["audit_refusal", "install_problem_handlers", "problem"]
 
 MEDIA_TYPE = "application/problem+json"
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -80,9 +80,12 @@ def validation_errors(exc: RequestValidationError) -> list[tuple[str, str]]:
     return [(_field(tuple(e.get("loc") or ())), _message(e)) for e in exc.errors()]
 
 
-def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
-    """One audit event for a request refused by validation before its use case ran, named by
-    its route and, when the path names a record the caller may see, by its patient."""
+def audit_refusal(
+    caller: Any, action: str, params: Mapping[str, Any], outcome: str = "invalid"
+) -> None:
+    """One audit event for a request refused before its use case ran, named by its route and,
+    when the path names a record the caller may see, by its patient (the browser app's pages
+    use it too, for a form they refuse themselves)."""
     with caller.uow() as uow:
         patient_id = None
         if _ID.match(str(params.get("patient_id", ""))):
@@ -91,7 +94,7 @@ def _audit_refusal(caller: Any, action: str, params: dict[str, Any]) -> None:
         elif _ID.match(str(params.get("episode_id", ""))):
             episode = uow.records.find(Episode, Episode.id == params["episode_id"])
             patient_id = episode.patient_id if episode else None
-        uow.audit(action, outcome="invalid", patient_id=patient_id)
+        uow.audit(action, outcome=outcome, patient_id=patient_id)
         uow.commit()
 
 
@@ -137,7 +140,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         if caller is not None:
             route = request.scope.get("route")
             action = f"{request.method} {getattr(route, 'path', request.url.path)}"
-            await run_in_threadpool(_audit_refusal, caller, action, request.path_params)
+            await run_in_threadpool(audit_refusal, caller, action, request.path_params)
         if page := _page(request):
             # A page's path id that is not a record id is simply not found.
             return page.render(request, 404, "no such page", (), None)

@@ -25,6 +25,7 @@ from painpath.services.errors import Conflict, InvalidInput, NotFound
 from painpath.web.security import CLINICIAN, STAFF, Caller, CallerDep
 from painpath.web.ui._episode import EpisodeView, load_episode
 from painpath.web.ui._routing import PageRouter
+from painpath.web.ui.audit import audit_refusal
 from painpath.web.ui.checkpoint_view import (
     DECISIONS,
     history_rows,
@@ -336,6 +337,8 @@ def _submit(
 
     conflict = None
     done = None
+    if data is None or reader.errors:
+        audit_refusal(caller, request)
     if data is not None and not reader.errors:
         try:
             if which in ("confirm", "override"):

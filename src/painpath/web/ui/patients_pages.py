@@ -24,6 +24,7 @@ from painpath.services.errors import InvalidInput
 from painpath.store.models import Patient
 from painpath.web.security import CLINICIAN, STAFF, Caller, CallerDep
 from painpath.web.ui._routing import PageRouter
+from painpath.web.ui.audit import audit_refusal_async
 from painpath.web.ui.forms import FormReader, errors_by_field
 from painpath.web.ui.render import PHASE_LABELS, render
 
@@ -338,6 +339,7 @@ async def new_patient_submit(request: Request, caller: CallerDep) -> Response:
     form = await request.form()
     patient_in, episode_in, reader = _new_patient_inputs(form, caller.ctx.today())
     if reader.errors or patient_in is None or episode_in is None:
+        await audit_refusal_async(caller, request)
         return _new_form(request, reader.typed(), reader.errors, status=422)
     try:
         patient = await run_in_threadpool(patients.create_patient, caller.uow(), patient_in)
@@ -400,6 +402,8 @@ async def open_episode_submit(
     reader = FormReader(form)
     episode_in = _episode_input(reader, caller.ctx.today())
     errors: Sequence[tuple[str, str]] = reader.errors
+    if episode_in is None or errors:
+        await audit_refusal_async(caller, request)
     if episode_in is not None and not errors:
         try:
             episode = await run_in_threadpool(

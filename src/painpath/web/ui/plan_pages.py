@@ -28,6 +28,7 @@ from painpath.services.errors import Conflict, InvalidInput, NotFound
 from painpath.web.security import CLINICIAN, STAFF, Caller, CallerDep
 from painpath.web.ui._episode import EpisodeView, load_episode
 from painpath.web.ui._routing import PageRouter
+from painpath.web.ui.audit import audit_refusal
 from painpath.web.ui.checkpoint_view import author_name, people
 from painpath.web.ui.forms import FormReader, errors_by_field
 from painpath.web.ui.plan_diff import describe_changes
@@ -268,6 +269,7 @@ def _revise(request: Request, caller: Caller, episode_id: str, form: FormData) -
         if key.endswith(".remove"):
             typed[key] = reader.raw_all(key)
     if reader.errors or expected is None or reason is None:
+        audit_refusal(caller, request)
         return _page(
             request,
             caller,
@@ -278,6 +280,7 @@ def _revise(request: Request, caller: Caller, episode_id: str, form: FormData) -
             expected=expected,
         )
     if edited == dict(base):
+        audit_refusal(caller, request)
         return _page(
             request,
             caller,
@@ -294,6 +297,7 @@ def _revise(request: Request, caller: Caller, episode_id: str, form: FormData) -
             (".".join(str(p) for p in e["loc"]) or "reason", e["msg"])
             for e in exc.errors(include_url=False)
         ]
+        audit_refusal(caller, request)
         return _page(
             request,
             caller,

@@ -21,6 +21,7 @@ from painpath.services.errors import InvalidInput
 from painpath.web.security import CLINICIAN, STAFF, Caller, CallerDep
 from painpath.web.ui._episode import load_episode
 from painpath.web.ui._routing import PageRouter
+from painpath.web.ui.audit import audit_refusal
 from painpath.web.ui.forms import FormReader, errors_by_field
 from painpath.web.ui.progress_charts import build_charts, session_rows
 from painpath.web.ui.progress_data import KIND_LABELS, load_progress, read_all
@@ -190,7 +191,9 @@ def _record(caller: Caller, request: Request, episode_id: str, form: FormData) -
                 )
             )
             data = None
-    if data is not None:
+    if data is None:
+        audit_refusal(caller, request)
+    else:
         try:
             care.record_session(
                 caller.uow(), view.episode.id, data, today=today, knowledge=caller.ctx.knowledge
