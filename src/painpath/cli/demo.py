@@ -180,4 +180,7 @@ def demo_clinic(
         console.print(f"[dim]{more} more patient logins: painpath demo --list-logins[/]")
     seen = ", ".join(f"{k} {len(v)}" for k, v in summary.signal_coverage.items())
     console.print(f"[dim]Signals today in open episodes (patients): {seen}[/]")
-    console.print("[dim]Start the server with `painpath serve` and sign in with any of these.[/]")
+    console.print(
+        "[dim]Sign in with any of these at http://127.0.0.1:8000 (`make run` serves it; "
+        "otherwise `painpath serve`).[/]"
+    )
