@@ -678,3 +678,10 @@ def test_the_printed_report_has_goals_sessions_signals_and_next_steps(
     assert "<strong>Sessions:</strong> 4" in page
     assert "took longer than 72 hours to settle" in page
     assert "Next steps" in page and "If a flare has not settled after 72 hours" in page
+    # The next review is the date the patient list shows for this episode.
+    with site.signed_in() as doc:
+        listed = doc.get("/patients").text
+    row = re.search(rf'data-episode="{episode}".*?</tr>', listed, re.S)
+    assert row is not None
+    shown = re.search(r"Next review: ([^.<]+)\.", page)
+    assert shown is not None and shown.group(1).strip() in row.group(0)

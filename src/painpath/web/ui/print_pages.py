@@ -83,12 +83,24 @@ def _summary(caller: Caller, view: EpisodeView) -> dict[str, Any]:
         "pain_now": pain_week(data.logs, data.last_day),
         "last_decision": last,
         "last_decision_words": decision_words(last) if last else None,
-        "next_checkpoint": next_checkpoint(plan, data.last_day)
-        if view.episode.status == "open"
-        else None,
+        "next_checkpoint": _next_review(view, plan, data.last_day),
         "logged_days": len(data.logs),
         "until": data.last_day,
     }
+
+
+def _next_review(
+    view: EpisodeView, plan: Mapping[str, Any] | None, last_day: dt.date
+) -> dict[str, Any] | None:
+    """The next review: the date the patient list shows (the engine's schedule, so the letter
+    and the list agree), with the question of the plan's next checkpoint."""
+    if view.episode.status != "open":
+        return None
+    planned = next_checkpoint(plan, last_day)
+    due = view.row.next_checkpoint if view.row is not None else None
+    if due is None:
+        return planned
+    return {"date": due, "question": (planned or {}).get("question", "")}
 
 
 def _signer(caller: Caller) -> dict[str, str]:
