@@ -242,6 +242,10 @@ def test_confirming_the_proposal_stores_it_as_the_days_decision(site: Site) -> N
     assert stored[0]["decided_by"] == site.clinics["x"].users["doc"].id
     assert "The decision is recorded." in page
     assert "Today’s decision is recorded" in page
+    # Named as the history names them: display name and role, not the username.
+    assert re.search(
+        r"Today’s decision is recorded: <strong>Adjust</strong>\s*by doc \(you\), Physician", page
+    )
     assert "Confirm proposal" not in page  # one decision per day: the forms are gone
 
 
