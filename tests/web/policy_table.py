@@ -204,6 +204,9 @@ PAGES: tuple[Route, ...] = (
     _page("GET", "/me/log/{day}", "patient_or_clinician"),
     _page("POST", "/me/log/{day}", "patient_or_clinician"),
     _page("GET", "/me/progress", "patient_or_clinician"),
+    # The clinic's accounts: the clinic lead alone lists them and adds staff and patient logins.
+    _page("GET", "/accounts", "admin"),
+    _page("POST", "/accounts", "admin"),
 )
 
 

@@ -514,3 +514,67 @@ def test_a_malformed_authorization_header_wins_over_a_valid_cookie(url: str) -> 
     with closing(client):
         r = client.get(f"{API}/patients", headers={"Authorization": "Basic eDp5"})
         assert r.status_code == 401
+
+
+# --- accounts made by the clinic admin --------------------------------------------------------
+
+
+def _admin(url: str) -> httpx.Client:
+    client, csrf = signed_in(url, "admin.x")
+    client.headers["X-CSRF-Token"] = csrf
+    return client
+
+
+def test_a_password_is_kept_as_typed_spaces_and_all(url: str) -> None:
+    typed = "  spaces at both ends  "
+    with closing(_admin(url)) as admin:
+        r = admin.post(
+            f"{API}/users",
+            json={
+                "username": "psy.x",
+                "display_name": "Psy",
+                "role": "psychologist",
+                "password": typed,
+            },
+        )
+        assert r.status_code == 201, r.text
+    with httpx.Client(base_url=url) as c:
+        assert login(c, "psy.x", typed).status_code == 200
+        assert login(c, "psy.x", typed.strip()).status_code == 401
+
+
+def test_a_short_password_is_refused_naming_the_length(url: str) -> None:
+    with closing(_admin(url)) as admin:
+        r = admin.post(
+            f"{API}/users",
+            json={
+                "username": "ot.x",
+                "display_name": "OT",
+                "role": "pharmacist",
+                "password": "short",
+            },
+        )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {"field": "password", "message": "must be at least 12 characters"}
+    ]
+
+
+def test_a_patient_with_an_account_gets_no_second_one(
+    url: str, clinics: dict[str, Clinic_]
+) -> None:
+    with closing(_admin(url)) as admin:
+        r = admin.post(
+            f"{API}/users",
+            json={
+                "username": "patient-a2.x",
+                "display_name": "A again",
+                "role": "patient",
+                "password": PASSWORD,
+                "patient_id": clinics["x"].patients["a"].id,
+            },
+        )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {"field": "patient_id", "message": "this patient already has an account"}
+    ]

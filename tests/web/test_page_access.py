@@ -98,6 +98,8 @@ def expected_get(route: Route, username: str) -> str:
         return "ok" if patient else "forbidden"
     if patient:
         return "forbidden"
+    if route.policy == "admin" and role != "lead":
+        return "forbidden"
     if route.policy == "clinician" and role == "lead":
         return "forbidden"
     if route.record is not None and other_clinic:

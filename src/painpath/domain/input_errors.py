@@ -48,7 +48,11 @@ def describe(error: Mapping[str, Any]) -> str:
         "too_long": f"too many entries; at most {ctx.get('max_length')}",
         "string_too_long": f"longer than {ctx.get('max_length')} characters",
         "too_short": f"needs at least {ctx.get('min_length')}",
-        "string_too_short": "must not be empty",
+        "string_too_short": (
+            "must not be empty"
+            if int(ctx.get("min_length") or 1) <= 1
+            else f"must be at least {ctx.get('min_length')} characters"
+        ),
     }
     if kind in messages:
         return messages[kind]

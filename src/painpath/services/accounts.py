@@ -193,6 +193,11 @@ def check_new_user(uow: SqlUnitOfWork, data: UserInput) -> None:
         raise InvalidInput([("username", f"{data.username!r} is taken")])
     if (data.role == "patient") != (data.patient_id is not None):
         raise InvalidInput([("patient_id", "give it for a patient account, and only then")])
+    if (
+        data.patient_id
+        and uow.db.scalars(select(User.id).where(User.patient_id == data.patient_id)).first()
+    ):
+        raise InvalidInput([("patient_id", "this patient already has an account")])
 
 
 def create_user(uow: SqlUnitOfWork, clinic_name: str, data: UserInput) -> User:

@@ -8,7 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from painpath.domain.signals.timeline import RANGES, Decision, Modality, Phase
 
@@ -186,5 +193,8 @@ class UserInput(_Input):
     username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.@-]{2,99}$")]
     display_name: Name
     role: Role
-    password: Annotated[str, Field(min_length=12, max_length=1000)]
+    # A password is kept exactly as typed: spaces at its ends are part of it.
+    password: Annotated[
+        str, Field(min_length=12, max_length=1000), StringConstraints(strip_whitespace=False)
+    ]
     patient_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = None

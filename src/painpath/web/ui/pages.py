@@ -9,6 +9,7 @@ __all__ = ["page_routers"]
 
 def page_routers() -> list[APIRouter]:
     from painpath.web.ui import (
+        accounts_pages,
         assessment_pages,
         auth_pages,
         checkpoint_pages,
@@ -32,4 +33,5 @@ def page_routers() -> list[APIRouter]:
         checkpoint_pages.router,
         print_pages.router,
         me_pages.router,
+        accounts_pages.router,
     ]

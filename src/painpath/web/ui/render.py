@@ -136,7 +136,7 @@ def _nav(caller: Caller | None, path: str) -> list[tuple[str, str, bool]]:
             ("/panel", "Clinic panel"),
         ]
     else:
-        items = [("/panel", "Clinic panel"), ("/patients", "Patients")]
+        items = [("/panel", "Clinic panel"), ("/patients", "Patients"), ("/accounts", "Accounts")]
     under = [href for href, _ in items if path == href or path.startswith(href + "/")]
     current = max(under, key=len, default=None)
     return [(href, label, href == current) for href, label in items]
