@@ -300,6 +300,8 @@ def test_a_patients_address_starts_a_login_for_them(server: Server) -> None:
     patient_a = server.clinics["x"].patients["a"]
     theirs = server.clinics["y"].patients["b"].id
     with signed_in(server, "admin.x") as c:
+        # The patient's page (no episode open yet) links the lead to it.
+        assert f'href="/accounts?patient_id={jo}"' in c.get(f"/patients/{jo}").text
         page = c.get(f"/accounts?patient_id={jo}").text
         assert selected_option(page, "role") == "patient"
         assert selected_option(page, "patient_id") == jo
