@@ -45,6 +45,7 @@ __all__ = [
     "Panel",
     "RedFlag",
     "SignalCount",
+    "badge_label",
     "clinic_overview",
     "clinic_panel",
     "episode_overview",
@@ -482,9 +483,9 @@ def _mme_badge(item: _Episode, kb: KnowledgeBase) -> Badge | None:
     lower = " At least: some orders could not be counted." if item.mme_lower_bound else ""
     detail = f"{now:g} MME/day in the current plan{intake}.{lower}"
     if now >= high:
-        return _badge("mme_90", detail, label=f"MME ≥ {high:g}")
+        return _badge("mme_90", detail, label=badge_label("mme_90", kb))
     if now >= caution:
-        return _badge("mme_50", detail, label=f"MME ≥ {caution:g}")
+        return _badge("mme_50", detail, label=badge_label("mme_50", kb))
     return None
 
 
@@ -736,6 +737,16 @@ def clinic_panel(uow: SqlUnitOfWork, *, today: dt.date, knowledge: KnowledgeBase
         ),
         care_simply_continuing=tuple(r for r in rows if r.has("care_simply_continuing")),
     )
+
+
+def badge_label(badge_id: str, kb: KnowledgeBase) -> str:
+    """A badge's short words as a row shows it (the MME thresholds are the knowledge base's)."""
+    rules = kb.medications.mme
+    if badge_id == "mme_90":
+        return f"MME ≥ {float(rules.taper_now_at.value):g}"
+    if badge_id == "mme_50":
+        return f"MME ≥ {float(rules.caution_at.value):g}"
+    return _LABELS[badge_id]
 
 
 def _panel_label(badge_id: str, kb: KnowledgeBase) -> str:

@@ -44,22 +44,6 @@ _PHASE_ORDER = {phase: n for n, phase in enumerate(PHASE_LABELS)}
 _SEARCH_LIMIT = 100
 
 # Words for the badge filter (a row's own badge may say more: "Red flag: emergency").
-_FILTER_LABELS = {
-    "red_flag": "Red flag",
-    "plan_blocked": "Plan blocked",
-    "flare_prolonged": "Prolonged flare",
-    "setback": "Setback",
-    "flare": "Flare (settling)",
-    "non_responder": "No relief window",
-    "plateau": "Plateau",
-    "care_simply_continuing": "Care simply continuing",
-    "movement_entry_ready": "Movement-entry ready",
-    "checkpoint_due": "Checkpoint due",
-    "data_gap": "Data gap",
-    "goal_met": "Goal met",
-    "intake_needed": "Intake needed",
-    "data_error": "Data error",
-}
 # What the list says when a badge filter finds nobody ("No patient has a plateau").
 _NOBODY = {
     "red_flag": "No patient has a red flag",
@@ -80,19 +64,9 @@ _NOBODY = {
 
 
 def badge_labels(knowledge: KnowledgeBase) -> dict[str, str]:
-    """Every badge the list can filter by, in the service's order, with short words (the MME
-    thresholds are the knowledge base's)."""
-    mme = knowledge.medications.mme
-    labels = {
-        "mme_90": f"MME ≥ {float(mme.taper_now_at.value):g}",
-        "mme_50": f"MME ≥ {float(mme.caution_at.value):g}",
-    }
-    return {
-        badge_id: labels.get(badge_id)
-        or _FILTER_LABELS.get(badge_id)
-        or badge_id.replace("_", " ").capitalize()
-        for badge_id in clinic.BADGE_IDS
-    }
+    """Every badge the list can filter by, in the service's order, with the words a row's
+    badge carries (services.clinic.badge_label)."""
+    return {badge_id: clinic.badge_label(badge_id, knowledge) for badge_id in clinic.BADGE_IDS}
 
 
 @dataclass(frozen=True)
